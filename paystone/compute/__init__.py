@@ -1,0 +1,1 @@
+"""Infrastructure as data: hardware specs, Gunicorn settings and Compute Engine deployment plans."""

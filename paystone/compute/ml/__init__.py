@@ -1,0 +1,1 @@
+"""Deploying experiments: serving endpoints and training VMs."""
