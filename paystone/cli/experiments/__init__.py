@@ -1,0 +1,13 @@
+"""``psml experiments ...``: the commands of an experiment's lifecycle."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    help="Work with experiment packages (experiments/<name>).",
+    no_args_is_help=True,
+)
+
+# Each module registers its command(s) on `app`.
+from paystone.cli.experiments import listing, serve, train  # noqa: E402,F401
