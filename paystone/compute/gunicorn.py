@@ -51,6 +51,9 @@ def app_environment(serving: ServingGroup) -> dict[str, str]:
         ENV_MAX_REQUEST_BYTES: str(serving.request_handling.max_request_bytes),
         ENV_MAX_CONCURRENT_REQUESTS: str(serving.request_handling.max_concurrent_requests),
         ENV_WORKER_THREADS: str(serving.gunicorn_threads),
+        # Workers are the unit of parallelism: an OpenMP pool per worker (scikit-learn's gradient
+        # boosting) oversubscribes the vCPUs and was measured 30-50x slower on a busy 2-core host.
+        "OMP_NUM_THREADS": "1",
     }
 
 

@@ -188,7 +188,9 @@ class PredictionCache:
             return self._client.post(url, *args, json=json, **kwargs)
         instances = json["instances"]
         prefix = f"{url}\x00{_canonical(json.get('parameters'))}\x00"
-        keys = [prefix + _canonical(instance) for instance in instances]
+        # repr is several times cheaper than canonical JSON and exact for JSON values; two spellings
+        # of one instance (other key order) only cost an extra model call, never a wrong answer.
+        keys = [prefix + repr(instance) for instance in instances]
         missing: dict[str, Any] = {}
         for key, instance in zip(keys, instances):
             if key not in self._predictions:
