@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():
+    # Starlette 1.10 suggests the httpx2 fork for its test client; httpx is the client our tests
+    # and callers use, and the deprecation changes nothing for an in-process client.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
 
 from paystone.serving.artifacts import InMemoryArtifacts
 from paystone.serving.loading import ArtifactLoader

@@ -294,17 +294,20 @@ def evaluate_models(
         regression = [_run_regression(test, client) for test in tests.regression]
         data = [_run_data(test, client, X_test, y_test, resamples) for test in tests.data]
     results = TrainingTestResults(service=service, regression=regression, data=data)
-    Console(stderr=True).print(results_table(results))
+    console = Console(stderr=True)
+    if not console.is_terminal:  # logs and CI: full test names rather than an 80-column cut
+        console = Console(stderr=True, width=160)
+    console.print(results_table(results))
     return results
 
 
 def results_table(results: TrainingTestResults) -> Table:
     """A table of test outcomes, as printed after training."""
     table = Table(title=f"{results.service}: test results on the hold-out set")
-    table.add_column("test")
-    table.add_column("kind")
-    table.add_column("result", justify="right")
-    table.add_column("95% bootstrap interval", justify="right")
+    table.add_column("test", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("result", justify="right", no_wrap=True)
+    table.add_column("95% bootstrap interval", justify="right", no_wrap=True)
     for result in results.regression:
         outcome = "[green]pass[/]" if result.passed else f"[red]FAIL[/] {result.error or ''}"
         table.add_row(result.name, "regression", outcome, "")

@@ -1,0 +1,90 @@
+"""Fixtures of the end-to-end tests: real training runs, real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+#: A quick housing run: the seeded 2,000-sale sample and a short fit.
+QUICK_HOUSING = [
+    "--override",
+    "load_data=experiments.housing.train.sample:load_sample",
+    "--set",
+    "max_iter=40",
+]
+
+
+def psml(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run the real `psml` command line in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "paystone.cli.main", *args],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def saved_run_id(output: str) -> str:
+    """The run id from the `Saved run <id> of ...` line that training prints."""
+    for line in output.splitlines():
+        if line.startswith("Saved run "):
+            return line.split()[2]
+    raise AssertionError(f"training printed no 'Saved run' line:\n{output}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(command: list[str], url: str, *, env: dict[str, str] | None = None, timeout: float = 90) -> Iterator[subprocess.Popen[str]]:
+    """Start a server process, wait (bounded) until `url`/readyz answers 200, stop it with SIGTERM."""
+    process = subprocess.Popen(
+        command, cwd=REPO, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited with {process.returncode}:\n{process.stdout.read() if process.stdout else ''}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"server not ready at {url} after {timeout} s")
+            time.sleep(0.25)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def housing_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A local storage root holding one quick housing run, trained through `psml`."""
+    root = tmp_path_factory.mktemp("artifacts")
+    result = psml("experiments", "train", "housing", *QUICK_HOUSING, "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    return root
