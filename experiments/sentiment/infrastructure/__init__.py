@@ -1,0 +1,1 @@
+"""Hardware for training and serving this experiment."""

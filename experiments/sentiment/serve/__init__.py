@@ -1,0 +1,1 @@
+"""Serving: the FastAPI application built from the experiment's handlers."""

@@ -1,0 +1,1 @@
+"""The experiment's regression, data, acceptance and serving tests."""

@@ -1,0 +1,1 @@
+"""Serving tests: the handlers with fake models."""

@@ -1,0 +1,1 @@
+"""Training: data loading, splitting, fitting and evaluation tasks composed into an Experiment."""

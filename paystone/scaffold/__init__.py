@@ -1,0 +1,1 @@
+"""Scaffold a new experiment package from a template experiment (`psml experiments new`)."""

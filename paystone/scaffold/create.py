@@ -1,0 +1,119 @@
+"""Copy a template experiment package under a new name, renamed throughout.
+
+The copy is written into a temporary folder beside its destination and renamed into place once
+complete, so an interrupted or failed scaffold never leaves a half-written package that
+`psml experiments list` would pick up.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+
+from paystone.scaffold.naming import check_name, occurrences, rename
+
+
+
+class Template(StrEnum):
+    """The template experiments a new package can start from."""
+
+    housing = "housing"
+    sentiment = "sentiment"
+
+
+class ScaffoldError(Exception):
+    """The new package cannot be written (name taken, template missing, leftover template name)."""
+
+
+def default_root() -> Path:
+    """The ``experiments/`` folder of this checkout."""
+    from paystone.discovery import experiments_root
+
+    return experiments_root()
+
+
+def _reserved_routes() -> frozenset[str]:
+    from paystone.serving.app import RESERVED_ROUTES
+
+    return RESERVED_ROUTES
+
+
+def check_new_name(name: str, template: str, root: Path) -> None:
+    """Refuse an invalid name, a platform route name, the template's own name, or a taken name."""
+    check_name(name)
+    if name in _reserved_routes():
+        raise ScaffoldError(f"experiment name {name!r} is a route the platform reserves ({sorted(_reserved_routes())})")
+    if name == template:
+        raise ScaffoldError(f"experiment name {name!r} is the template's own name")
+    destination = root / name
+    if destination.exists():
+        raise ScaffoldError(f"experiment {name!r} already exists at {destination}; pick another name")
+    if occurrences(name, template):
+        # The copy would then still contain the template's name wherever it names itself.
+        raise ScaffoldError(f"experiment name {name!r} contains the template's name {template!r} as a word")
+
+
+def _copy_renamed(source: Path, destination: Path, template: str, name: str) -> None:
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if any(part == "__pycache__" or part.startswith("bazel-") or part == ".pytest_cache" for part in relative.parts):
+            continue
+        if path.suffix == ".pyc":
+            continue
+        target = destination / Path(*(rename(part, template, name) for part in relative.parts))
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            shutil.copyfile(path, target)  # binary file: copied as is
+        else:
+            target.write_text(rename(text, template, name), encoding="utf-8")
+        shutil.copymode(path, target)
+
+
+def leftovers(package: Path, template: str) -> list[str]:
+    """``path: spelling`` for every standalone spelling of ``template`` left in file names or text."""
+    found: list[str] = []
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if "__pycache__" in relative.parts:
+            continue
+        hits = occurrences(str(relative), template)
+        if path.is_file():
+            try:
+                hits += occurrences(path.read_text(encoding="utf-8"), template)
+            except UnicodeDecodeError:
+                pass
+        found.extend(f"{relative}: {hit}" for hit in hits)
+    return found
+
+
+def create_experiment(name: str, template: Template | str = Template.housing, *, root: Path | None = None) -> Path:
+    """Write ``<root>/<name>`` as a copy of ``<root>/<template>`` renamed throughout; return its path.
+
+    ``root`` defaults to this checkout's ``experiments/`` folder. Module paths, class names,
+    route names, strings and file names are renamed (see `paystone.scaffold.naming`).
+    """
+    template = Template(template).value
+    root = root if root is not None else default_root()
+    check_new_name(name, template, root)
+    source = root / template
+    if not (source / "train" / "main.py").is_file():
+        raise ScaffoldError(f"template {template!r} not found: expected an experiment package at {source}")
+    destination = root / name
+    with tempfile.TemporaryDirectory(dir=root, prefix=f".scaffold-{name}-") as scratch:
+        staged = Path(scratch) / name
+        _copy_renamed(source, staged, template, name)
+        left = leftovers(staged, template)
+        if left:
+            raise ScaffoldError(f"the copy of {template!r} still names it after renaming: {left[:10]}")
+        if destination.exists():
+            raise ScaffoldError(f"experiment {name!r} appeared at {destination} while it was being written")
+        staged.rename(destination)
+    return destination

@@ -1,0 +1,42 @@
+"""Tests of paystone/cli/experiments/new.py: `psml experiments new` through Typer, into a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import paystone.cli.experiments.new  # noqa: F401  (registers the command)
+from paystone.cli.main import app
+from paystone.discovery import experiments_root
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "experiments"
+    shutil.copytree(experiments_root() / "sentiment", folder / "sentiment", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr("paystone.scaffold.create.default_root", lambda: folder)
+    return folder
+
+
+def test_new_writes_the_package_and_says_what_to_do_next(root: Path) -> None:
+    result = CliRunner().invoke(app, ["experiments", "new", "reviews", "--template", "sentiment"])
+    assert result.exit_code == 0, result.output
+    assert (root / "reviews" / "serve" / "app.py").is_file()
+    assert "psml experiments train reviews" in result.output
+
+
+@pytest.mark.parametrize(("arguments", "message"), [(["Bad-Name", "-t", "sentiment"], "'Bad-Name'"), (["sentiment", "-t", "sentiment"], "template's own name")])
+def test_new_refuses_with_a_clear_error_and_non_zero_exit(root: Path, arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, ["experiments", "new", *arguments])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert sorted(p.name for p in root.iterdir()) == ["sentiment"]
+
+
+def test_unknown_template_is_a_usage_error(root: Path) -> None:
+    result = CliRunner().invoke(app, ["experiments", "new", "reviews", "--template", "weather"])
+    assert result.exit_code == 2
+    assert not (root / "reviews").exists()
