@@ -59,6 +59,22 @@ def create_serving_app(**handlers: Callable[..., Any]) -> FastAPI:
     service = _infer_service(handlers, caller=sys._getframe(1).f_globals.get("__name__", ""))
     routes = _route_enum(service)
     config = ServingConfig.from_env()
+    if config.served_version.promoted:
+        # A promoted version whose schema/service.py splits traffic (AB_TESTING) serves its whole
+        # major version: the unversioned route is split by weight, versioned paths stay exact.
+        from paystone.serving.ab_testing import build_ab_testing_app, configured_split
+
+        split = configured_split(service)
+        if split is not None:
+            return build_ab_testing_app(
+                service,
+                routes,
+                handlers,
+                major=config.served_version.major,
+                weights=split.versions,
+                sticky_field=split.sticky_field,
+                also_serve=(config.served_version,),
+            )
     return build_serving_app(service, routes, handlers, version=str(config.served_version))
 
 

@@ -70,7 +70,7 @@ def split_data(sales: pd.DataFrame, *, hyperparameters: Hyperparameters) -> Data
     A house sold twice lands in one set only: otherwise the hold-out would reward memorising
     last sale's price and overstate how the model prices a house it has never seen.
     """
-    seed = hyperparameters.seed
+    seed = hyperparameters.split_seed
     test_splitter = GroupShuffleSplit(n_splits=1, test_size=hyperparameters.test_fraction, random_state=seed)
     rest_index, test_index = next(test_splitter.split(sales, groups=sales[_PARCEL]))
     rest = sales.iloc[rest_index]

@@ -17,14 +17,22 @@ class Hyperparameters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    seed: int = Field(default=0, ge=0, description="Seed of the data split and of the model's randomness.")
+    seed: int = Field(default=0, ge=0, description="Seed of the model's randomness (retrain with another to check stability).")
+    split_seed: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Seed of the train/validation/hold-out split. Keep it fixed: promotion compares a candidate "
+            "with the incumbent only on the same hold-out set."
+        ),
+    )
     test_fraction: float = Field(
         default=0.2,
         gt=0,
         lt=1,
         description=(
-            "Share of the houses held out for the data tests (the hold-out set). Changing it or the "
-            "seed changes the hold-out set, and promotion only compares runs on the same hold-out set."
+            "Share of the houses held out for the data tests (the hold-out set). Changing it or "
+            "split_seed changes the hold-out set, and promotion only compares runs on the same hold-out set."
         ),
     )
     validation_fraction: float = Field(

@@ -38,17 +38,17 @@ def serving_environment(root: str | None, run: str | None, version: str | None) 
 @reports_errors
 def serve(
     name: Annotated[str, typer.Argument(help="Experiment to serve.")],
-    run: Annotated[str | None, typer.Option(help="Run id to serve [default: the latest run].")] = None,
+    run: Annotated[str | None, typer.Option(help="Run id to serve (default: the latest run).")] = None,
     version: Annotated[
         str | None, typer.Option(help="Promoted version to serve, v<major>.m<minor> (e.g. v1.m2).")
     ] = None,
     root: Annotated[
-        str | None, typer.Option(help="Storage root: a folder or gs://bucket/prefix [env PSML_STORAGE_ROOT; default ./artifacts].")
+        str | None, typer.Option(help="Storage root: a folder or gs://bucket/prefix (env PSML_STORAGE_ROOT; default ./artifacts).")
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int | None, typer.Option(help="Port [default: the serving port of infrastructure/hardware.py].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: the serving port of infrastructure/hardware.py).")] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Gunicorn workers [default: gunicorn_workers of infrastructure/hardware.py].")
+        int | None, typer.Option(min=1, help="Gunicorn workers (default: gunicorn_workers of infrastructure/hardware.py).")
     ] = None,
     dev: Annotated[bool, typer.Option("--dev", help="Run one Uvicorn process that reloads on code changes.")] = False,
 ) -> None:

@@ -69,7 +69,7 @@ def train(
     ] = None,
     root: Annotated[
         str | None,
-        typer.Option(help="Storage root for the run: a folder or gs://bucket/prefix [env PSML_STORAGE_ROOT; default ./artifacts]."),
+        typer.Option(help="Storage root for the run: a folder or gs://bucket/prefix (env PSML_STORAGE_ROOT; default ./artifacts)."),
     ] = None,
     help_: Annotated[
         bool, typer.Option("--help", "-h", help="Show this help and, with NAME, the experiment's hyperparameters.")
