@@ -22,7 +22,7 @@ stderr = Console(stderr=True)
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` as an error and return the exit to raise."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)  # one line, greppable
     return typer.Exit(code)
 
 

@@ -71,6 +71,13 @@ def train(
         str | None,
         typer.Option(help="Storage root for the run: a folder or gs://bucket/prefix (env PSML_STORAGE_ROOT; default ./artifacts)."),
     ] = None,
+    remote: Annotated[
+        bool, typer.Option("--remote", help="Plan the run on a Compute Engine VM from infrastructure/hardware.py instead.")
+    ] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="With --remote: create the VM (Application Default Credentials).")] = False,
+    image: Annotated[
+        str | None, typer.Option(help="With --remote: the experiment's image (default: $PSML_IMAGE_REPOSITORY/NAME:latest).")
+    ] = None,
     help_: Annotated[
         bool, typer.Option("--help", "-h", help="Show this help and, with NAME, the experiment's hyperparameters.")
     ] = False,
@@ -81,6 +88,11 @@ def train(
         if name is not None:
             Console().print(hyperparameter_table(build_experiment(name).hyperparameters_model))
         raise typer.Exit(0 if help_ else 2)
+    if remote:
+        train_remotely(name, image=image, root=root, apply=apply, sets=set_ or [], overrides=override or [])
+        return
+    if apply:
+        raise fail("--apply goes with --remote: a local run needs no resources created")
     experiment = build_experiment(name)
     experiment.run(
         # parsed exactly as the train binary's flags are (JSON for list and dict fields)
@@ -88,3 +100,27 @@ def train(
         overrides=parse_assignments(override or [], "--override"),
     )
     experiment.save(root)
+
+
+def train_remotely(name: str, *, image: str | None, root: str | None, apply: bool, sets: list[str], overrides: list[str]) -> None:
+    """Plan (or, with --apply, launch) the training VM; a deployed run takes no overrides."""
+    from paystone.cli.experiments.deploy import image_reference
+    from paystone.compute.loading import load_infrastructure
+    from paystone.compute.ml.training import TrainingJob
+    from paystone.compute.plan import render_plan, training_plan
+    from paystone.compute.types.deployment import DeploymentTarget
+
+    if sets or overrides:
+        raise fail("a remote run trains with the experiment's defaults: --set and --override are for local runs")
+    get_experiment(name)
+    infrastructure = load_infrastructure(name)
+    reference = image_reference(name, "latest", image)
+    storage = root if root and root.startswith("gs://") else None
+    plan = training_plan(name, infrastructure, image=reference, storage_root=storage)
+    Console().print(render_plan(plan))
+    if not apply:
+        Console(stderr=True).print("plan only: nothing was created. Run again with --apply to start the VM.")
+        return
+    target = DeploymentTarget(service=name, image=reference, **({"storage_root": storage} if storage else {}))
+    vm = TrainingJob.for_experiment(target, infrastructure).launch()
+    Console(stderr=True).print(f"started training VM {vm}; it powers off when the run is saved")
