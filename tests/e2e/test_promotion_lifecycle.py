@@ -72,7 +72,7 @@ class Lifecycle:
         self.tmp_path = tmp_path
 
     def psml(self, *args: str, code: Path | None = None) -> subprocess.CompletedProcess[str]:
-        paths = [str(self.helpers)] + ([str(code)] if code is not None else [])
+        paths = [str(self.helpers)] + ([str(code)] if code is not None else []) + [p for p in [os.environ.get("PYTHONPATH")] if p]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "COLUMNS": "200", "PSML_STORAGE_ROOT": str(self.root)}
         return subprocess.run(
             [sys.executable, "-c", PSML, "experiments", *args],

@@ -41,7 +41,7 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def run(command: list[str], workspace: Path, timeout: float = 300) -> str:
-    env = {**os.environ, "PYTHONPATH": str(workspace), "COLUMNS": "200", "PSML_STORAGE_ROOT": str(workspace / "artifacts")}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(workspace), os.environ.get("PYTHONPATH")])), "COLUMNS": "200", "PSML_STORAGE_ROOT": str(workspace / "artifacts")}
     completed = subprocess.run(command, cwd=workspace, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, f"{command[-6:]} failed ({completed.returncode}):\n{output}"
@@ -78,7 +78,7 @@ def test_new_experiment_from_housing_trains_serves_and_passes_its_tests_unedited
 
     from experiments.housing.infrastructure.hardware import hardware  # the copy's hardware is the same
 
-    env = {"PYTHONPATH": str(workspace), "PSML_STORAGE_ROOT": str(workspace / "artifacts")}
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(workspace), os.environ.get("PYTHONPATH")])), "PSML_STORAGE_ROOT": str(workspace / "artifacts")}
     monkeypatch.chdir(workspace)  # Gunicorn puts its working directory first on the path
     with LocalServer(f"experiments.{NAME}.serve.app:app", hardware.serving, workers=1, env=env) as server:
         house = {

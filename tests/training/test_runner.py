@@ -491,7 +491,7 @@ def tiny_main(tmp_path: Path) -> Path:
 
 
 def _run_script(path: Path, *arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     environment.pop("PSML_STORAGE_ROOT", None)
     return subprocess.run(
         [sys.executable, str(path), *arguments], capture_output=True, text=True, timeout=120, cwd=cwd, env=environment

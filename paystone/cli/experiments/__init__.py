@@ -10,4 +10,4 @@ app = typer.Typer(
 )
 
 # Each module registers its command(s) on `app`.
-from paystone.cli.experiments import acceptance, deploy, listing, new, promote, serve, train, versions  # noqa: E402,F401
+from paystone.cli.experiments import acceptance, deploy, listing, lock, new, promote, serve, train, versions  # noqa: E402,F401

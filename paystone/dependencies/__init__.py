@@ -1,0 +1,1 @@
+"""Python dependencies: hashed locks per experiment and their installation inside Bazel."""

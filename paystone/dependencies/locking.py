@@ -1,0 +1,195 @@
+"""Write an experiment's hashed lock: `psml experiments lock NAME`.
+
+An experiment's lock is resolved from its `requirements.txt` plus the platform's own pins
+(`third_party/python/requirements.in`), so the serving app, the platform code and the
+experiment's extra packages are tested together exactly as they ship. Each experiment gets
+its own lock (`third_party/python/experiments/NAME.lock`) and, inside Bazel, its own
+repository (`@pip_NAME`): two experiments may pin one package at different versions.
+
+Resolution is `uv pip compile --generate-hashes`, with uv itself installed from the hashed
+`uv.lock` beside this file into a cache folder, so the platform does not carry uv.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+PLATFORM_REQUIREMENTS = Path("third_party/python/requirements.in")
+PLATFORM_LOCK = Path("third_party/python/requirements.lock")
+EXPERIMENT_LOCKS = Path("third_party/python/experiments")
+LOCKS_INDEX = EXPERIMENT_LOCKS / "locks.bzl"
+UV_LOCK = Path(__file__).with_name("uv.lock")
+# The target every lock is resolved for: Debian 12's python3.11 on x86_64 (glibc 2.36).
+PYTHON_VERSION = "3.11"
+PYTHON_PLATFORM = "x86_64-manylinux_2_36"
+
+
+class RequirementsError(ValueError):
+    """A requirements line that is not an exact `name==version` pin."""
+
+
+class PinConflictError(ValueError):
+    """An experiment pins a package the platform pins, at another version."""
+
+
+class LockError(RuntimeError):
+    """The resolver could not produce a lock (its message says why)."""
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One `name==version` line and where it came from, for messages."""
+
+    name: str
+    version: str
+    source: str
+
+    @property
+    def key(self) -> str:
+        return canonicalize_name(self.name)
+
+
+def repository_root() -> Path:
+    """The checkout this module lives in (paystone/dependencies/locking.py -> root)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def read_pins(path: Path, *, display: str | None = None) -> list[Pin]:
+    """Every requirement of `path`, each of which must be an exact `==` pin.
+
+    Ranges (`>=`, `~=`, `<`, `!=`, `==1.*`), bare names, URLs and pip options are refused
+    with the file, line number and line: a range would make two locks of one experiment
+    differ with the day they were written.
+    """
+    display = display or str(path)
+    pins = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{display}:{number}"
+        if line.startswith("-"):
+            raise RequirementsError(f"{where}: {line!r}: pip options are not allowed, only name==version pins")
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as error:
+            raise RequirementsError(f"{where}: {line!r} is not a requirement: {error}") from error
+        specifiers = list(requirement.specifier)
+        if requirement.url or len(specifiers) != 1 or specifiers[0].operator != "==" or "*" in specifiers[0].version:
+            raise RequirementsError(
+                f"{where}: {line!r} is not an exact pin; write {requirement.name}==<version> "
+                "(ranges such as >=, ~=, < and unpinned names are refused)"
+            )
+        pins.append(Pin(name=requirement.name, version=specifiers[0].version, source=where))
+    return pins
+
+
+def check_conflicts(experiment: list[Pin], platform: list[Pin]) -> None:
+    """Refuse an experiment pin that contradicts a platform pin, naming both lines."""
+    platform_by_key = {pin.key: pin for pin in platform}
+    conflicts = [
+        f"{pin.source} pins {pin.name}=={pin.version}, but the platform pins "
+        f"{platform_by_key[pin.key].name}=={platform_by_key[pin.key].version} ({platform_by_key[pin.key].source})"
+        for pin in experiment
+        if pin.key in platform_by_key and pin.version != platform_by_key[pin.key].version
+    ]
+    if conflicts:
+        raise PinConflictError(
+            "the experiment's pins contradict the platform's:\n  " + "\n  ".join(conflicts)
+            + "\nUse the platform's version, or change the platform pin for every experiment."
+        )
+
+
+def ensure_uv(cache_dir: Path | None = None) -> Path:
+    """The uv binary from `uv.lock`, installed once (hash-checked) into a cache folder."""
+    lock_text = UV_LOCK.read_text(encoding="utf-8")
+    version = next(line.split("==")[1].split()[0] for line in lock_text.splitlines() if line.startswith("uv=="))
+    base = cache_dir or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "paystone-ml"
+    home = base / f"uv-{version}"
+    binary = home / "bin" / "uv"
+    if binary.is_file():
+        return binary
+    base.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"uv-{version}.", dir=base))
+    command = [
+        sys.executable, "-m", "pip", "--isolated", "--disable-pip-version-check", "install", "--quiet",
+        "--no-deps", "--require-hashes", "--only-binary=:all:", "--target", str(staging), "-r", str(UV_LOCK),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not (staging / "bin" / "uv").is_file():
+        shutil.rmtree(staging, ignore_errors=True)
+        raise LockError(f"could not install uv {version} from {UV_LOCK}:\n{result.stderr.strip()}")
+    try:
+        staging.rename(home)
+    except OSError:  # another process installed it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return binary
+
+
+def lock_path(name: str, root: Path) -> Path:
+    return root / EXPERIMENT_LOCKS / f"{name}.lock"
+
+
+def write_locks_index(root: Path) -> Path:
+    """`locks.bzl`: the experiments that have a lock, for WORKSPACE's `@pip_<name>` repositories."""
+    names = sorted(path.stem for path in (root / EXPERIMENT_LOCKS).glob("*.lock"))
+    index = root / LOCKS_INDEX
+    index.write_text(
+        '"""Experiments with a lock here; written by `psml experiments lock NAME`: do not edit."""\n\n'
+        f"EXPERIMENTS = {names!r}\n".replace("'", '"'),
+        encoding="utf-8",
+    )
+    return index
+
+
+def lock_experiment(name: str, *, root: Path | None = None, uv: Path | None = None) -> Path:
+    """Resolve experiments/NAME/requirements.txt plus the platform pins into NAME.lock.
+
+    Checks first (no network): every line an exact pin, no pin contradicting the platform's.
+    Then uv resolves with hashes for Debian 12's python3.11, preferring the versions already in
+    the experiment's lock, or else in the platform's lock, so unrelated packages do not move.
+    Returns the lock's path; raises `RequirementsError`, `PinConflictError` or `LockError`.
+    """
+    root = (root or repository_root()).resolve()
+    requirements = Path("experiments") / name / "requirements.txt"
+    if not (root / "experiments" / name).is_dir():
+        raise LockError(f"no experiment {name!r}: {root / 'experiments' / name} does not exist")
+    if not (root / requirements).is_file():
+        raise LockError(f"experiment {name!r} has no {requirements}")
+    experiment_pins = read_pins(root / requirements, display=str(requirements))
+    platform_pins = read_pins(root / PLATFORM_REQUIREMENTS, display=str(PLATFORM_REQUIREMENTS))
+    check_conflicts(experiment_pins, platform_pins)
+
+    target = lock_path(name, root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    uv = uv or ensure_uv()
+    with tempfile.TemporaryDirectory(prefix=f"lock-{name}.") as scratch:
+        output = Path(scratch) / f"{name}.lock"
+        # uv reads an existing output file as the versions to prefer.
+        preferences = target if target.is_file() else root / PLATFORM_LOCK
+        if preferences.is_file():
+            shutil.copyfile(preferences, output)
+        command = [
+            str(uv), "pip", "compile", "--quiet", "--no-config", "--generate-hashes",
+            "--python-version", PYTHON_VERSION, "--python-platform", PYTHON_PLATFORM,
+            "--custom-compile-command", f"psml experiments lock {name}",
+            "--output-file", str(output), str(PLATFORM_REQUIREMENTS), str(requirements),
+        ]
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise LockError(
+                f"could not resolve {requirements} with the platform's pins ({PLATFORM_REQUIREMENTS}):\n"
+                + (result.stderr.strip() or result.stdout.strip())
+            )
+        shutil.move(str(output), target)
+    write_locks_index(root)
+    return target

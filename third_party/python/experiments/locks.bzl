@@ -1,0 +1,3 @@
+"""Experiments with a lock here; written by `psml experiments lock NAME`: do not edit."""
+
+EXPERIMENTS = ["housing", "sentiment"]
