@@ -316,5 +316,10 @@ def results_table(results: TrainingTestResults) -> Table:
             table.add_row(data.name, f"data ({data.goal})", f"[red]missing[/] {data.error}", "")
             continue
         low, high = (np.percentile(data.resamples, [2.5, 97.5]) if data.resamples else (math.nan, math.nan))
-        table.add_row(data.name, f"data ({data.goal})", f"{data.value:,.4g}", f"[{low:,.4g}, {high:,.4g}]")
+        table.add_row(data.name, f"data ({data.goal})", _number(data.value), f"[{_number(low)}, {_number(high)}]")
     return table
+
+
+def _number(value: float) -> str:
+    """Dollars as 74,480, shares as 0.8235: no exponent for magnitudes people read whole."""
+    return f"{value:,.0f}" if abs(value) >= 1_000 else f"{value:.4g}"

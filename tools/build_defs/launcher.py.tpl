@@ -25,23 +25,20 @@ def train() -> None:
 
 
 def serve() -> None:
-    """The serving app under Gunicorn with Uvicorn workers, sized by infrastructure/hardware.py.
+    """The serving app under Gunicorn with Uvicorn workers, configured from infrastructure/hardware.py.
 
-    Flags after `--` go to Gunicorn and win over these defaults (`-- --bind 0.0.0.0:8080`).
+    The configuration comes from the one place that writes it (paystone.compute.gunicorn), as
+    under `psml experiments serve` and in the images. Flags after `--` go to Gunicorn and win
+    (`-- --bind 0.0.0.0:8080`).
     """
+    import tempfile
+
+    from paystone.compute.gunicorn import write_gunicorn_config
+
     serving = importlib.import_module(f"experiments.{SERVICE}.infrastructure.hardware").hardware.serving
-    defaults = [
-        "--worker-class", "uvicorn_worker.UvicornWorker",
-        "--bind", os.environ.get("PSML_BIND", "127.0.0.1:8000"),
-        "--workers", str(serving.gunicorn_workers),
-        "--threads", str(serving.gunicorn_threads),
-        "--timeout", str(serving.gunicorn_timeout_seconds),
-        "--graceful-timeout", str(serving.gunicorn_graceful_timeout_seconds),
-        "--keep-alive", str(serving.gunicorn_keepalive_seconds),
-        "--max-requests", str(serving.gunicorn_max_requests),
-        "--max-requests-jitter", str(serving.gunicorn_max_requests_jitter),
-    ]
-    sys.argv = ["gunicorn", *defaults, *sys.argv[1:], f"experiments.{SERVICE}.serve.app:app"]
+    config = os.path.join(tempfile.gettempdir(), f"psml-gunicorn-{SERVICE}-bazel.conf.py")
+    write_gunicorn_config(serving, config, bind=os.environ.get("PSML_BIND", f"127.0.0.1:{serving.port}"))
+    sys.argv = ["gunicorn", "-c", config, *sys.argv[1:], f"experiments.{SERVICE}.serve.app:app"]
     from gunicorn.app.wsgiapp import run
 
     sys.exit(run())
