@@ -17,6 +17,7 @@ third_party/python/experiments/<name>.lock) plus the data packages (`@pip_data`)
 """
 
 load(":pytest.bzl", "pytest_test")
+load(":image.bzl", "serving_image")  # serving images (issue 6): :image, :image.tar, :push
 
 def _launcher_impl(ctx):
     ctx.actions.expand_template(
@@ -93,3 +94,5 @@ def experiment(name, smoke_overrides = {}, smoke_flags = [], smoke_timeout = "lo
         timeout = smoke_timeout,
     )
 
+    # Serving images (issue 6, tools/build_defs/image.bzl): :image, :image.tar, :push, :image_with_artifacts.
+    serving_image(name = name, lib = ":lib", packages = packages, visibility = visibility)

@@ -27,7 +27,7 @@ def pytest_test(name, srcs, deps = [], data = [], packages = PLATFORM_PACKAGES, 
         **kwargs
     )
 
-def pytest_folders(conftest = ["conftest.py"], deps = ["//paystone", "//experiments"], extra_deps = {}, sizes = {}, **kwargs):
+def pytest_folders(conftest = ["conftest.py"], deps = ["//paystone", "//experiments"], extra_deps = {}, sizes = {}, exclude_folders = [], **kwargs):
     """One pytest target per top-level folder of the current package (`//tests:storage_test`, ...).
 
     A folder, not a file, per target: each target is one Python process with its own runfiles
@@ -39,12 +39,15 @@ def pytest_folders(conftest = ["conftest.py"], deps = ["//paystone", "//experime
       deps: first-party libraries every target gets.
       extra_deps: folder -> more deps (an experiment's :lib for tests that train it).
       sizes: folder -> test size ("medium" unless named).
+      exclude_folders: folders whose tests cannot run inside a Bazel test (they run Bazel themselves).
       **kwargs: passed to every pytest_test.
     """
     folders = {}
     for path in native.glob(["*/**/test_*.py"]):
         folders[path.partition("/")[0]] = True
     for folder in sorted(folders):
+        if folder in exclude_folders:
+            continue
         pytest_test(
             # Not `folder` itself: a test's executable sits in its own runfiles at
             # <package>/<name>, where it would hide the folder of the same name.
