@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel
 
 from experiments.housing.schema.request import Instance
-
-MinorVersion = Annotated[str, Field(pattern=r"^m(0|[1-9][0-9]*)$", description="A minor version: 'm0', 'm1', ...")]
-Weight = Annotated[float, Field(gt=0, allow_inf_nan=False, description="Relative share of the traffic.")]
+from paystone.serving import schema
 
 
 class Route(StrEnum):
@@ -19,38 +17,12 @@ class Route(StrEnum):
     housing = "housing"
 
 
-class ABTesting(BaseModel):
-    """Split of the unversioned route's traffic between promoted minor versions of one major version.
+class ABTesting(schema.ABTesting):
+    """Split of ``/housing`` between promoted minor versions; ``sticky_field`` names an `Instance` field."""
 
-    Empty ``versions`` (the default) means no split: every request goes to the latest promoted
-    minor version. Versioned paths (``/housing/v1/m0/housing``) always reach their version whatever
-    this says.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    versions: dict[MinorVersion, Weight] = Field(
-        default_factory=dict,
-        description=(
-            "Minor version (e.g. 'm0', 'm1') -> relative weight of the traffic it receives. "
-            "Weights are relative, so {'m0': 9, 'm1': 1} sends one request in ten to m1. Empty: no split."
-        ),
-    )
-    sticky_field: str | None = Field(
-        default=None,
-        description=(
-            "Name of an `Instance` field whose value pins a caller to one version, so the same house "
-            "gets the same answer on every request. None: each request is assigned at random by weight."
-        ),
-    )
-
-    @model_validator(mode="after")
-    def _check_sticky_field(self) -> ABTesting:
-        if self.sticky_field is not None and self.sticky_field not in Instance.model_fields:
-            known = ", ".join(Instance.model_fields)
-            raise ValueError(f"sticky_field {self.sticky_field!r} is not an Instance field (fields: {known})")
-        return self
+    instance_model: ClassVar[type[BaseModel] | None] = Instance
 
 
-#: The split in force: none, every request reaches the latest promoted minor version.
+#: The split in force: none, every request reaches the version being served.
+#: For example ``ABTesting(versions={"m0": 8, "m1": 2})`` sends one request in five to m1.
 AB_TESTING = ABTesting()
