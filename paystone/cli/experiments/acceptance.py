@@ -8,16 +8,36 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand
 
 from paystone.cli.errors import fail, reports_errors
 from paystone.cli.experiments import app
 from paystone.serving.runtime import RUN_ENV, STORAGE_ROOT_ENV
+from paystone.testing.acceptance.container import ContainerServer, build_image_layout, check_layout, require_root
 from paystone.testing.acceptance.loading import load_acceptance, route_path
 from paystone.testing.acceptance.report import AcceptanceReport
 from paystone.testing.acceptance.runner import run_acceptance
 from paystone.testing.acceptance.server import LocalServer
 
 console = Console()
+
+#: What a bare `--image` stands for: build `//experiments/NAME:image` with tools/bazel (not a plausible folder name).
+BUILD_IMAGE = "@build"
+
+
+class OptionalImageValue(TyperCommand):
+    """Lets `--image` stand alone: Typer dropped options whose value is optional (`flag_value`).
+
+    A bare `--image` (last, or followed by another option) becomes `--image=@build` before parsing;
+    `--image LAYOUT` and `--image=LAYOUT` pass through unchanged.
+    """
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        rewritten = [
+            f"--image={BUILD_IMAGE}" if arg == "--image" and (i + 1 == len(args) or args[i + 1].startswith("-")) else arg
+            for i, arg in enumerate(args)
+        ]
+        return super().parse_args(ctx, rewritten)
 
 
 def verdict_table(report: AcceptanceReport) -> Table:
@@ -43,7 +63,7 @@ def stage_table(report: AcceptanceReport) -> Table:
     return table
 
 
-@app.command()
+@app.command(cls=OptionalImageValue)
 @reports_errors
 def acceptance(
     name: Annotated[str, typer.Argument(help="Experiment whose tests/acceptance.py to run (see `psml experiments list`).")],
@@ -51,11 +71,22 @@ def acceptance(
     serve: Annotated[
         bool, typer.Option("--serve", help="Start the service locally under Gunicorn with the workers of infrastructure/hardware.py, test it, stop it.")
     ] = False,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            "--image", metavar="[LAYOUT]",
+            help="Run the experiment's serving image (as root, under chroot) and test it: an OCI layout folder, "
+                 "or with no value build //experiments/NAME:image with tools/bazel.",
+        ),
+    ] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="With --serve: Gunicorn workers instead of hardware.py's.")] = None,
     root: Annotated[
-        str | None, typer.Option(help=f"With --serve: artifact root of the run to serve (env {STORAGE_ROOT_ENV}; default ./artifacts).")
+        str | None,
+        typer.Option(help=f"With --serve or --image: artifact root of the run to serve (env {STORAGE_ROOT_ENV}; default ./artifacts)."),
     ] = None,
-    run: Annotated[str | None, typer.Option(help=f"With --serve: run id to serve (env {RUN_ENV}; default the latest run).")] = None,
+    run: Annotated[
+        str | None, typer.Option(help=f"With --serve or --image: run id to serve (env {RUN_ENV}; default the latest run).")
+    ] = None,
     output: Annotated[Path, typer.Option(help="Folder for acceptance.json and acceptance.html.")] = Path("acceptance-reports"),
     config: Annotated[
         str | None, typer.Option(metavar="MODULE:ATTRIBUTE", help="An AcceptanceTest to run instead of the experiment's own.")
@@ -65,8 +96,12 @@ def acceptance(
 
     Exits 1 when any SLA (or an open-model stage's arrival rate) fails.
     """
-    if (url is None) == (not serve):
-        raise fail("give exactly one of --url URL (a running service) or --serve (start it locally)", code=2)
+    given = [flag for flag, on in (("--url", url is not None), ("--serve", serve), ("--image", image is not None)) if on]
+    if len(given) != 1:
+        raise fail("give exactly one of --url URL (a running service), --serve (start it locally) or --image [LAYOUT] "
+                   f"(run its container image); got {', '.join(given) or 'none'}", code=2)
+    if workers is not None and not serve:
+        raise fail(f"--workers {workers} applies to --serve only (an image runs the workers of its gunicorn.conf.py)", code=2)
     test = load_acceptance(name, config)
     path = route_path(name, test)
     folder = output / name
@@ -76,6 +111,18 @@ def acceptance(
         console.print(f"starting {name} under Gunicorn ({server.workers} workers) on {server.url} ...")
         with server:
             report = run_acceptance(test, server.url, path, service=name, output_dir=folder, workers=server.workers)
+    elif image is not None:
+        require_root()  # before a Bazel build that would be wasted
+        if image == BUILD_IMAGE:
+            console.print(f"building //experiments/{name}:image with tools/bazel ...")
+            layout = build_image_layout(name)
+        else:
+            layout = check_layout(Path(image), name)
+        container = ContainerServer.for_experiment(name, layout, storage_root=root, run=run)
+        console.print(f"starting image {layout} under chroot as 65532 on {container.url} ...")
+        with container:
+            report = run_acceptance(test, container.url, path, service=name, output_dir=folder,
+                                    workers=container.workers)
     else:
         assert url is not None
         report = run_acceptance(test, url, path, service=name, output_dir=folder)

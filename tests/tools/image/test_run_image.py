@@ -65,8 +65,13 @@ def container(housing_image: tuple[Path, BuildReport], rootfs: Path) -> Iterator
         yield process, url
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            # SIGTERM first: a SIGKILLed Gunicorn master leaves its workers running, orphaned.
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def test_image_holds_no_shell_compiler_or_package_manager(rootfs: Path) -> None:
