@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_VERSION = re.compile(r"v(0|[1-9][0-9]*)\.m(0|[1-9][0-9]*)")
+from paystone.serving import versions as served
+
 _MAJOR_FOLDER = re.compile(r"v(0|[1-9][0-9]*)")
 _MINOR_FILE = re.compile(r"m(0|[1-9][0-9]*)\.json")
 
@@ -32,10 +33,10 @@ class Version:
     @classmethod
     def parse(cls, text: str) -> Version:
         """`"v1.m2"` -> `Version(1, 2)`; the error names the text and the expected form."""
-        match = _VERSION.fullmatch(text.strip()) if isinstance(text, str) else None
-        if match is None:
+        if not isinstance(text, str):
             raise ValueError(f"version {text!r} is malformed: expected v<major>.m<minor>, e.g. v1.m2")
-        return cls(int(match.group(1)), int(match.group(2)))
+        parsed = served.ServiceVersion.parse(text)  # the one parser of version names
+        return cls(parsed.major, parsed.minor)
 
     def next_minor(self) -> Version:
         return Version(self.major, self.minor + 1)
@@ -57,8 +58,12 @@ def versions_prefix(service: str) -> str:
 
 
 def version_key(service: str, version: Version) -> str:
-    """Store key of one version record: `<service>/versions/v<major>/m<minor>.json`."""
-    return f"{versions_prefix(service)}v{version.major}/m{version.minor}.json"
+    """Store key of one version record: `<service>/versions/v<major>/m<minor>.json`.
+
+    Serving's `version_key` is the one definition of the layout: promotion writes exactly what
+    `resolve_version` reads.
+    """
+    return served.version_key(service, version.major, version.minor)
 
 
 def version_of_key(service: str, key: str) -> Version | None:

@@ -9,8 +9,8 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from paystone.compute.types.infrastructure import ServingGroup, TrainingMachine
+from paystone.serving.versions import ServiceVersion
 
-_VERSION = re.compile(r"^v(?P<major>[0-9]+)\.m(?P<minor>[0-9]+)$")
 _SERVICE = re.compile(r"^[a-z][a-z0-9_]*$")
 PLACEHOLDER_PROJECT = "PROJECT_ID"
 PLACEHOLDER_STORAGE_ROOT = "gs://BUCKET/artifacts"
@@ -62,10 +62,11 @@ class DeploymentTarget(BaseModel):
 
 def parse_version(version: str) -> tuple[int, int]:
     """`v1.m0` -> (1, 0); raises ValueError naming the value otherwise."""
-    match = _VERSION.match(version)
-    if match is None:
-        raise ValueError(f"version={version!r} is not a service version like 'v1.m0'")
-    return int(match["major"]), int(match["minor"])
+    try:
+        parsed = ServiceVersion.parse(version)  # the one parser of version names
+    except ValueError:
+        raise ValueError(f"version={version!r} is not a service version like 'v1.m0'") from None
+    return parsed.major, parsed.minor
 
 
 class ServingNames(BaseModel):
