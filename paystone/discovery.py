@@ -48,17 +48,30 @@ class ExperimentPackage:
 
 
 def experiments_root() -> Path:
-    """The folder holding the experiment packages."""
+    """This checkout's ``experiments/`` folder: where ``psml experiments new`` writes."""
     return Path(next(iter(experiments.__path__)))
 
 
+def experiments_folders() -> list[Path]:
+    """Every folder the ``experiments`` package spans, in import order (see experiments/__init__.py)."""
+    return [Path(entry) for entry in dict.fromkeys(experiments.__path__)]
+
+
 def list_experiments() -> list[ExperimentPackage]:
-    """Every experiment package, sorted by name."""
-    found = []
-    for path in sorted(experiments_root().iterdir()):
-        if path.is_dir() and _NAME.match(path.name) and (path / "train" / "main.py").is_file():
-            found.append(ExperimentPackage(name=path.name, path=path))
-    return found
+    """Every experiment package of every experiments folder, sorted by name.
+
+    A name present in two folders is listed once, from the folder Python imports it from.
+    """
+    found: dict[str, ExperimentPackage] = {}
+    for folder in experiments_folders():
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.name in found or not (path.is_dir() and _NAME.match(path.name)):
+                continue
+            if (path / "train" / "main.py").is_file():
+                found[path.name] = ExperimentPackage(name=path.name, path=path)
+    return [found[name] for name in sorted(found)]
 
 
 def get_experiment(name: str) -> ExperimentPackage:
@@ -67,4 +80,5 @@ def get_experiment(name: str) -> ExperimentPackage:
         if package.name == name:
             return package
     known = ", ".join(p.name for p in list_experiments()) or "none"
-    raise ExperimentNotFoundError(f"no experiment named {name!r} in {experiments_root()} (known: {known})")
+    folders = ", ".join(str(folder) for folder in experiments_folders())
+    raise ExperimentNotFoundError(f"no experiment named {name!r} in {folders} (known: {known})")

@@ -1,11 +1,39 @@
-"""Fixtures shared by every test area."""
+"""Fixtures shared by every test area, and the toy experiment the platform tests run against."""
 
 from __future__ import annotations
 
+import os
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+#: Holds ``experiments/toy``, the platform tests' experiment package (tests/fixtures/README.md).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _add_fixture_experiments() -> None:
+    """Make ``experiments.toy`` importable here and in every child process (psml, Gunicorn).
+
+    Done at import, before any test module imports ``experiments``: ``experiments/__init__.py``
+    extends itself over the ``experiments/`` folders on ``sys.path`` when first imported; a
+    package imported earlier (by a plugin) gets the folder appended directly.
+    """
+    folder = str(FIXTURES)
+    if folder not in sys.path:
+        sys.path.append(folder)
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if folder not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([*filter(None, paths), folder])
+    if "experiments" in sys.modules:
+        package_path = sys.modules["experiments"].__path__
+        if str(FIXTURES / "experiments") not in package_path:
+            package_path.append(str(FIXTURES / "experiments"))
+
+
+_add_fixture_experiments()
 
 from paystone.storage.gcs import EMULATOR_ENV
 from paystone.testing.gcs_emulator import GCSEmulator
