@@ -17,7 +17,7 @@ from paystone.scaffold.naming import check_name, occurrences, rename
 
 
 class Template(StrEnum):
-    """The template experiments a new package can start from."""
+    """The templates this repository ships; any other experiment package can be copied the same way."""
 
     housing = "housing"
     sentiment = "sentiment"
@@ -94,18 +94,28 @@ def leftovers(package: Path, template: str) -> list[str]:
     return found
 
 
+def template_names(root: Path) -> list[str]:
+    """The experiment packages of ``root`` a new one can start from: the templates and the team's own."""
+    if not root.is_dir():
+        return []
+    return sorted(path.name for path in root.iterdir() if (path / "train" / "main.py").is_file())
+
+
 def create_experiment(name: str, template: Template | str = Template.housing, *, root: Path | None = None) -> Path:
     """Write ``<root>/<name>`` as a copy of ``<root>/<template>`` renamed throughout; return its path.
 
-    ``root`` defaults to this checkout's ``experiments/`` folder. Module paths, class names,
-    route names, strings and file names are renamed (see `paystone.scaffold.naming`).
+    ``template`` is any experiment package of ``root``: one of the shipped `Template` values or an
+    experiment the team already has. ``root`` defaults to this checkout's ``experiments/``
+    folder. Module paths, class names, route names, strings and file names are renamed (see
+    `paystone.scaffold.naming`).
     """
-    template = Template(template).value
+    template = str(template)
     root = root if root is not None else default_root()
-    check_new_name(name, template, root)
     source = root / template
     if not (source / "train" / "main.py").is_file():
-        raise ScaffoldError(f"template {template!r} not found: expected an experiment package at {source}")
+        known = ", ".join(template_names(root)) or "none"
+        raise ScaffoldError(f"template {template!r} not found: no experiment package at {source} (known: {known})")
+    check_new_name(name, template, root)
     destination = root / name
     with tempfile.TemporaryDirectory(dir=root, prefix=f".scaffold-{name}-") as scratch:
         staged = Path(scratch) / name

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from google.cloud import compute_v1
 
-from experiments.housing.infrastructure.hardware import hardware
+from experiments.toy.infrastructure.hardware import hardware
 from paystone.compute.client import (
     AutoscalerClient,
     HealthCheckClient,

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from gunicorn.config import Config
 
-from experiments.housing.infrastructure.hardware import hardware
+from experiments.toy.infrastructure.hardware import hardware
 from paystone.compute.gunicorn import (
     ENV_MAX_REQUEST_BYTES,
     WORKER_CLASS,

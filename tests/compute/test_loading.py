@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.housing.infrastructure.hardware import hardware
+from experiments.toy.infrastructure.hardware import hardware
 from paystone.compute.loading import HardwareNotFoundError, load_infrastructure
 
 
 def test_loads_the_experiments_hardware() -> None:
-    assert load_infrastructure("housing") is hardware
+    assert load_infrastructure("toy") is hardware
 
 
 def test_missing_experiment_is_named() -> None:

@@ -4,7 +4,7 @@ import google.auth
 import pytest
 from google.cloud import compute_v1
 
-from experiments.housing.infrastructure.hardware import hardware
+from experiments.toy.infrastructure.hardware import hardware
 from paystone.compute.plan import deployment_plan, plan_text, training_plan
 
 IMAGE = "REGISTRY/psml/housing:v1.m0"

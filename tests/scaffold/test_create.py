@@ -1,4 +1,7 @@
-"""Tests of paystone/scaffold/create.py against copies of the real templates in a temporary folder."""
+"""Tests of paystone/scaffold/create.py against a copy of the toy experiment in a temporary folder.
+
+Each shipped template is copied, trained and served end to end in tests/e2e/<template>/test_scaffold.py.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from paystone.discovery import experiments_root
-from paystone.scaffold.create import ScaffoldError, Template, create_experiment, leftovers
+from paystone.discovery import get_experiment
+from paystone.scaffold.create import ScaffoldError, create_experiment, leftovers, template_names
 from paystone.scaffold.naming import InvalidNameError
+
+
+BUILD = '''load("//tools/build_defs:experiment.bzl", "experiment")
+
+experiment(name = "toy")
+'''
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """An experiments folder holding copies of both templates (never the repository's own)."""
+    """An experiments folder holding a copy of the toy experiment (never the repository's own folder)."""
     folder = tmp_path / "experiments"
     folder.mkdir()
-    for template in Template:
-        shutil.copytree(
-            experiments_root() / template.value,
-            folder / template.value,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
+    shutil.copytree(get_experiment("toy").path, folder / "toy", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # Every real package has the one-macro BUILD file; the fixture cannot (it would be a Bazel package).
+    (folder / "toy" / "BUILD.bazel").write_text(BUILD)
     return folder
 
 
@@ -30,12 +36,11 @@ def _relative_files(package: Path) -> set[str]:
     return {str(p.relative_to(package)) for p in package.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("template", list(Template))
-def test_copy_has_the_template_tree_renamed_and_no_leftover_name(root: Path, template: Template) -> None:
-    created = create_experiment("churn", template, root=root)
+def test_copy_has_the_template_tree_renamed_and_no_leftover_name(root: Path) -> None:
+    created = create_experiment("churn", "toy", root=root)
     assert created == root / "churn"
-    assert _relative_files(created) == _relative_files(root / template.value)
-    assert leftovers(created, template.value) == []
+    assert _relative_files(created) == _relative_files(root / "toy")
+    assert leftovers(created, "toy") == []
     service = (created / "schema" / "service.py").read_text()
     assert 'churn = "churn"' in service
     assert "experiments.churn.schema.request" in service
@@ -44,48 +49,50 @@ def test_copy_has_the_template_tree_renamed_and_no_leftover_name(root: Path, tem
 
 
 def test_template_is_left_untouched(root: Path) -> None:
-    before = {p: p.read_bytes() for p in (root / "housing").rglob("*") if p.is_file()}
-    create_experiment("churn", "housing", root=root)
-    assert {p: p.read_bytes() for p in (root / "housing").rglob("*") if p.is_file()} == before
+    before = {p: p.read_bytes() for p in (root / "toy").rglob("*") if p.is_file()}
+    create_experiment("churn", "toy", root=root)
+    assert {p: p.read_bytes() for p in (root / "toy").rglob("*") if p.is_file()} == before
 
 
 def test_file_names_containing_the_name_are_renamed(root: Path) -> None:
-    (root / "housing" / "train" / "housing_features.py").write_text("HOUSING = 'housing'\n")
-    created = create_experiment("churn", "housing", root=root)
+    (root / "toy" / "train" / "toy_features.py").write_text("TOY = 'toy'\n")
+    created = create_experiment("churn", "toy", root=root)
     assert (created / "train" / "churn_features.py").read_text() == "CHURN = 'churn'\n"
 
 
 def test_caches_are_not_copied(root: Path) -> None:
-    cache = root / "housing" / "train" / "__pycache__"
+    cache = root / "toy" / "train" / "__pycache__"
     cache.mkdir(exist_ok=True)
-    (cache / "main.cpython-311.pyc").write_bytes(b"\x00housing")
-    created = create_experiment("churn", "housing", root=root)
+    (cache / "main.cpython-311.pyc").write_bytes(b"\x00toy")
+    created = create_experiment("churn", "toy", root=root)
     assert not list(created.rglob("__pycache__"))
 
 
 def test_existing_name_is_refused_and_nothing_changes(root: Path) -> None:
     (root / "churn").mkdir()
     with pytest.raises(ScaffoldError, match="'churn' already exists"):
-        create_experiment("churn", "housing", root=root)
+        create_experiment("churn", "toy", root=root)
     assert list((root / "churn").iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["Churn", "churn-model", "for", "1churn"])
 def test_invalid_name_is_refused(root: Path, name: str) -> None:
     with pytest.raises(InvalidNameError):
-        create_experiment(name, "housing", root=root)
+        create_experiment(name, "toy", root=root)
     assert not (root / name).exists()
 
 
-@pytest.mark.parametrize(("name", "message"), [("housing", "template's own name"), ("housing_v2", "contains the template"), ("healthz", "reserves")])
+@pytest.mark.parametrize(("name", "message"), [("toy", "template's own name"), ("toy_v2", "contains the template"), ("healthz", "reserves")])
 def test_names_that_would_clash_are_refused(root: Path, name: str, message: str) -> None:
     with pytest.raises(ScaffoldError, match=message):
-        create_experiment(name, "housing", root=root)
+        create_experiment(name, "toy", root=root)
 
 
-def test_unknown_template_is_refused(root: Path) -> None:
-    with pytest.raises(ValueError, match="'weather'"):
+def test_unknown_template_is_refused_listing_the_known_ones(root: Path) -> None:
+    assert template_names(root) == ["toy"]
+    with pytest.raises(ScaffoldError, match=r"'weather' not found.*\(known: toy\)"):
         create_experiment("churn", "weather", root=root)
+    assert sorted(p.name for p in root.iterdir()) == ["toy"]
 
 
 def test_a_failed_scaffold_leaves_no_package_or_scratch_folder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,16 +105,16 @@ def test_a_failed_scaffold_leaves_no_package_or_scratch_folder(root: Path, monke
 
     monkeypatch.setattr("paystone.scaffold.create.shutil.copymode", copymode_then_fail)
     with pytest.raises(OSError, match="disk full"):
-        create_experiment("churn", "housing", root=root)
-    assert sorted(p.name for p in root.iterdir()) == ["housing", "sentiment"]
+        create_experiment("churn", "toy", root=root)
+    assert sorted(p.name for p in root.iterdir()) == ["toy"]
 
 
 def test_a_name_that_reappears_after_renaming_is_caught_before_the_package_appears(root: Path) -> None:
     # Renaming cannot remove a spelling that the new text forms itself; the check runs on the staged copy.
-    (root / "housing" / "notes.txt").write_text("Churn\n")
+    (root / "toy" / "notes.txt").write_text("Churn\n")
     monkeypatch_rename = "paystone.scaffold.create.rename"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(monkeypatch_rename, lambda text, old, new: text)
         with pytest.raises(ScaffoldError, match="still names it"):
-            create_experiment("churn", "housing", root=root)
-    assert sorted(p.name for p in root.iterdir()) == ["housing", "sentiment"]
+            create_experiment("churn", "toy", root=root)
+    assert sorted(p.name for p in root.iterdir()) == ["toy"]

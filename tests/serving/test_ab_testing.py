@@ -145,5 +145,5 @@ def test_bad_split_is_named(weights: dict[str, float], message: str) -> None:
         ABRouter("svc", 1, weights)
 
 
-def test_housing_declares_no_split_by_default() -> None:
-    assert configured_split("housing") is None
+def test_an_experiment_declares_no_split_by_default() -> None:
+    assert configured_split("toy") is None

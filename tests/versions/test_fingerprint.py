@@ -109,12 +109,12 @@ def test_canonical_json_sorts_keys_without_whitespace() -> None:
     assert canonical_json({"b": 1, "a": [1, {"d": 2, "c": 3}]}) == '{"a":[1,{"c":3,"d":2}],"b":1}'
 
 
-def test_housing_fingerprint_comes_from_its_schema_package() -> None:
-    from experiments.housing.schema.request import Instance, Parameters
-    from experiments.housing.schema.response import Prediction
-    from experiments.housing.schema.service import Route
+def test_a_services_fingerprint_comes_from_its_schema_package() -> None:
+    from experiments.toy.schema.request import Instance, Parameters
+    from experiments.toy.schema.response import Prediction
+    from experiments.toy.schema.service import Route
 
-    assert service_schema_fingerprint("housing") == fingerprint_schema(Instance, Parameters, Prediction, Route)
+    assert service_schema_fingerprint("toy") == fingerprint_schema(Instance, Parameters, Prediction, Route)
 
 
 def test_missing_schema_module_is_named() -> None:

@@ -37,7 +37,7 @@ def pytest_folders(conftest = ["conftest.py"], deps = ["//paystone", "//experime
     Args:
       conftest: shared files every target gets.
       deps: first-party libraries every target gets.
-      extra_deps: folder -> more deps (an experiment's :lib for tests that train it).
+      extra_deps: folder -> more first-party deps for that folder only.
       sizes: folder -> test size ("medium" unless named).
       exclude_folders: folders whose tests cannot run inside a Bazel test (they run Bazel themselves).
       **kwargs: passed to every pytest_test.

@@ -10,7 +10,7 @@ from paystone.cli.main import app
 def test_lock_of_an_unknown_experiment_names_it_and_the_known_ones() -> None:
     result = CliRunner().invoke(app, ["experiments", "lock", "nosuch"])
     assert result.exit_code == 1
-    assert "'nosuch'" in result.stderr and "housing" in result.stderr
+    assert "'nosuch'" in result.stderr and "toy" in result.stderr
 
 
 def test_lock_help_says_what_it_refuses() -> None:

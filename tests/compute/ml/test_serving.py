@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.housing.infrastructure.hardware import hardware
+from experiments.toy.infrastructure.hardware import hardware
 from paystone.compute.memory import WorkerMemoryError, check_worker_memory
 from paystone.compute.ml.serving import DeploymentError, ServingEndpoint
 from paystone.compute.types.deployment import DeploymentTarget, ServingDeployment

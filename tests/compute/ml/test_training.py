@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from google.cloud import compute_v1
 
-from experiments.housing.infrastructure.hardware import hardware
+from experiments.toy.infrastructure.hardware import hardware
 from paystone.compute.client import InstanceClient
 from paystone.compute.ml.training import TrainingJob
 from paystone.compute.types.deployment import DeploymentTarget

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from experiments.housing.infrastructure.hardware import hardware
+from experiments.toy.infrastructure.hardware import hardware
 from paystone.compute.machines import GpuType
 from paystone.compute.types.infrastructure import Gpu, Infrastructure, Machine, ServingGroup
 
@@ -19,7 +19,7 @@ def _infrastructure(serving: dict[str, Any] | None = None, training: dict[str, A
     )
 
 
-def test_housing_hardware_resolves_to_compute_engine_machine_types() -> None:
+def test_realistic_hardware_resolves_to_compute_engine_machine_types() -> None:
     assert hardware.training.machine_type == "n2-standard-4"
     assert hardware.serving.machine_type == "e2-custom-2-4096"
     assert hardware.serving.region == "us-central1"

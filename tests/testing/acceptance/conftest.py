@@ -1,4 +1,4 @@
-"""Fixtures for the acceptance tests: a do-nothing service under Gunicorn, and a stored housing run."""
+"""Fixtures for the acceptance tests: a do-nothing service under Gunicorn, and a stored toy run."""
 
 from __future__ import annotations
 
@@ -30,22 +30,22 @@ def noop_server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture(scope="session")
-def housing_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An artifact root holding one housing run whose `build_model` is a fitted constant regressor.
+def toy_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An artifact root holding one run of the toy experiment whose `build_model` is a fitted constant regressor.
 
     The acceptance test measures the serving stack, not the model: a real scikit-learn estimator
-    answering a constant price keeps the run a second to make instead of a training run.
+    answering a constant keeps the run a second to make instead of a training run.
     """
-    root = tmp_path_factory.mktemp("housing-artifacts")
-    from experiments.housing.schema.request import FEATURES
+    root = tmp_path_factory.mktemp("toy-artifacts")
+    from experiments.toy.schema.request import FEATURES
 
     frame = pd.DataFrame(np.ones((4, len(FEATURES))), columns=list(FEATURES))
-    model = DummyRegressor(strategy="constant", constant=450_000.0).fit(frame, np.full(4, 450_000.0))
+    model = DummyRegressor(strategy="constant", constant=150.0).fit(frame, np.full(4, 150.0))
     data = serialize(model)
     started = time.perf_counter()
     run_id = new_run_id()
     manifest = RunManifest(
-        service="housing", run_id=run_id,
+        service="toy", run_id=run_id,
         tasks={"build_model": TaskRecord.for_artifact("build_model", data, time.perf_counter() - started)},
     )
     write_run(LocalStore(root), manifest, {"build_model": data})

@@ -1,4 +1,4 @@
-"""`psml experiments acceptance` end to end: the housing app under Gunicorn, the real engine."""
+"""`psml experiments acceptance` end to end: the toy experiment under Gunicorn, the real engine."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from paystone.cli.main import app
 from paystone.testing.acceptance.server import LocalServer
 
 IMPOSSIBLE = '''
-from experiments.housing.tests.acceptance import housing_requests
+from experiments.toy.tests.acceptance import toy_requests
 from paystone.testing.acceptance import AcceptanceTest, ArrivalRateStage, ErrorRateSLA, LatencySLA, Stage
 
 acceptance = AcceptanceTest(
-    requests=housing_requests,
+    requests=toy_requests,
     stages=[
         Stage(name="one", users=2, duration_seconds=1, wait_seconds=0.02),
         ArrivalRateStage(name="two", requests_per_second=20, duration_seconds=1),
@@ -30,31 +30,31 @@ acceptance = AcceptanceTest(
 
 
 def test_impossible_sla_fails_with_non_zero_exit_naming_it(
-    housing_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    toy_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "impossible_acceptance.py").write_text(IMPOSSIBLE)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "impossible_acceptance", raising=False)
     result = CliRunner().invoke(app, [
-        "experiments", "acceptance", "housing", "--serve", "--workers", "1", "--root", str(housing_root),
+        "experiments", "acceptance", "toy", "--serve", "--workers", "1", "--root", str(toy_root),
         "--config", "impossible_acceptance:acceptance", "--output", str(tmp_path / "reports"),
     ])
     assert result.exit_code == 1, result.output
     output = " ".join(result.output.split())  # Rich wraps long lines at the terminal width
-    assert "acceptance of housing failed: p99 latency <= 0.001 ms (whole run)" in output
-    report = json.loads((tmp_path / "reports" / "housing" / "acceptance.json").read_text())
+    assert "acceptance of toy failed: p99 latency <= 0.001 ms (whole run)" in output
+    report = json.loads((tmp_path / "reports" / "toy" / "acceptance.json").read_text())
     assert [s["name"] for s in report["stages"]] == ["one", "two", "three"]
     assert report["overall"]["failures"] == 0 and report["overall"]["requests"] > 0
     assert report["workers"] == 1 and report["url"].startswith("http://127.0.0.1:")
-    assert (tmp_path / "reports" / "housing" / "acceptance.html").is_file()
+    assert (tmp_path / "reports" / "toy" / "acceptance.html").is_file()
 
 
 EASY = '''
-from experiments.housing.tests.acceptance import housing_requests
+from experiments.toy.tests.acceptance import toy_requests
 from paystone.testing.acceptance import AcceptanceTest, ErrorRateSLA, Stage
 
 acceptance = AcceptanceTest(
-    requests=housing_requests,
+    requests=toy_requests,
     stages=[Stage(name="a", users=1, duration_seconds=0.5), Stage(name="b", users=2, duration_seconds=0.5),
             Stage(name="c", users=1, duration_seconds=0.5)],
     slas=[ErrorRateSLA(max_fraction=0.0)],
@@ -69,16 +69,16 @@ def test_url_runs_against_a_running_service(
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "easy_acceptance", raising=False)
     result = CliRunner().invoke(app, [
-        "experiments", "acceptance", "housing", "--url", noop_server.url, "--config", "easy_acceptance:acceptance",
+        "experiments", "acceptance", "toy", "--url", noop_server.url, "--config", "easy_acceptance:acceptance",
         "--output", str(tmp_path / "reports"),
     ])
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
-    assert "acceptance of housing passed: 1 of 1 verdicts met" in output
-    report = json.loads((tmp_path / "reports" / "housing" / "acceptance.json").read_text())
-    assert report["path"] == "/housing" and report["passed"] is True
+    assert "acceptance of toy passed: 1 of 1 verdicts met" in output
+    report = json.loads((tmp_path / "reports" / "toy" / "acceptance.json").read_text())
+    assert report["path"] == "/toy" and report["passed"] is True
 
 
 def test_url_and_serve_are_exclusive(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["experiments", "acceptance", "housing"])
+    result = CliRunner().invoke(app, ["experiments", "acceptance", "toy"])
     assert result.exit_code == 2 and "exactly one of --url" in result.output

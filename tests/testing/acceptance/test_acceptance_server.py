@@ -24,11 +24,11 @@ def test_a_broken_app_fails_fast_naming_it() -> None:
 
 
 def test_for_experiment_takes_workers_from_hardware() -> None:
-    from experiments.housing.infrastructure.hardware import hardware
+    from experiments.toy.infrastructure.hardware import hardware
 
-    server = LocalServer.for_experiment("housing")
+    server = LocalServer.for_experiment("toy")
     assert server.workers == hardware.serving.gunicorn_workers
-    assert server.app == "experiments.housing.serve.app:app"
-    assert LocalServer.for_experiment("housing", workers=3).workers == 3
+    assert server.app == "experiments.toy.serve.app:app"
+    assert LocalServer.for_experiment("toy", workers=3).workers == 3
     with pytest.raises(LookupError, match="no experiment named 'nope'"):
         LocalServer.for_experiment("nope")

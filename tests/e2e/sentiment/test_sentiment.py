@@ -21,7 +21,7 @@ from paystone.testing.acceptance import LocalServer
 
 pytestmark = pytest.mark.e2e
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[3]
 MIN_MOVIE_REVIEW_ACCURACY = 0.75
 
 

@@ -15,7 +15,7 @@ from experiments.housing.schema.request import MAX_INSTANCES
 from paystone.serving.testing import MLServingTestClient
 from paystone.storage.roots import open_store
 from paystone.storage.runs import latest_run, read_artifact
-from tests.e2e.conftest import free_port, running_server
+from tests.e2e.processes import free_port, running_server
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,8 @@ from sklearn.base import RegressorMixin
 from paystone.storage.errors import ArtifactIntegrityError
 from paystone.storage.roots import open_store
 from paystone.storage.runs import list_runs, read_artifact, read_manifest
-from tests.e2e.conftest import QUICK_HOUSING, psml, saved_run_id
+from tests.e2e.housing.runs import QUICK_HOUSING
+from tests.e2e.processes import psml, saved_run_id
 
 pytestmark = pytest.mark.e2e
 

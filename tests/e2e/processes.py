@@ -1,4 +1,4 @@
-"""Fixtures of the end-to-end tests: real training runs, real servers on 127.0.0.1."""
+"""Helpers of the end-to-end tests: the real `psml` in a child process, real servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -13,16 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-#: A quick housing run: the seeded 2,000-sale sample and a short fit.
-QUICK_HOUSING = [
-    "--override",
-    "load_data=experiments.housing.train.sample:load_sample",
-    "--set",
-    "max_iter=40",
-]
 
 
 def psml(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -79,12 +71,3 @@ def running_server(command: list[str], url: str, *, env: dict[str, str] | None =
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-@pytest.fixture(scope="session")
-def housing_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A local storage root holding one quick housing run, trained through `psml`."""
-    root = tmp_path_factory.mktemp("artifacts")
-    result = psml("experiments", "train", "housing", *QUICK_HOUSING, "--root", str(root))
-    assert result.returncode == 0, result.stderr
-    return root
