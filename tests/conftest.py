@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 #: Holds ``experiments/toy``, the platform tests' experiment package (tests/fixtures/README.md).
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Not resolve(): under Bazel the file is a symlink into the source tree, and the fixture must come
+# from the runfiles like every other input.
+FIXTURES = Path(__file__).absolute().parent / "fixtures"
 
 
 def _add_fixture_experiments() -> None:

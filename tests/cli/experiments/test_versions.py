@@ -21,10 +21,10 @@ def test_versions_lists_each_version_with_its_metrics(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     runs = []
     for seed, errors in ((1, 40), (2, 38)):
-        run = write_candidate(store, results([mean_metric("accuracy", correctness(2_000, errors, seed))], service="housing"))
-        assert psml("promote", "housing", "--run", run, "--root", str(tmp_path)).exit_code == 0
+        run = write_candidate(store, results([mean_metric("accuracy", correctness(2_000, errors, seed))], service="toy"))
+        assert psml("promote", "toy", "--run", run, "--root", str(tmp_path)).exit_code == 0
         runs.append(run)
-    done = psml("versions", "housing", "--root", str(tmp_path))
+    done = psml("versions", "toy", "--root", str(tmp_path))
     assert done.exit_code == 0, done.output
     lines = [line for line in done.output.splitlines() if "v1.m" in line]
     assert len(lines) == 2
@@ -33,5 +33,5 @@ def test_versions_lists_each_version_with_its_metrics(tmp_path: Path) -> None:
 
 
 def test_versions_of_an_unpromoted_experiment(tmp_path: Path) -> None:
-    done = psml("versions", "housing", "--root", str(tmp_path))
+    done = psml("versions", "toy", "--root", str(tmp_path))
     assert done.exit_code == 0 and "no promoted version yet" in done.output
