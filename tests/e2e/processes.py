@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from pathlib import Path
 
 import httpx
@@ -71,3 +72,18 @@ def running_server(command: list[str], url: str, *, env: dict[str, str] | None =
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def post_when_loaded(url: str, body: Any, *, timeout: float = 60) -> httpx.Response:
+    """POST `body`, retrying (bounded) while the answering worker is still loading its artifacts.
+
+    Readiness is per Gunicorn worker: `/readyz` answering 200 proves one worker has loaded, and
+    the next connection may land on another that is still loading and answers 503, as a load
+    balancer's retry would hide.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        response = httpx.post(url, json=body, timeout=30)
+        if response.status_code != 503 or "not loaded" not in response.text or time.monotonic() > deadline:
+            return response
+        time.sleep(0.25)

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +14,7 @@ from experiments.housing.schema.request import MAX_INSTANCES
 from paystone.serving.testing import MLServingTestClient
 from paystone.storage.roots import open_store
 from paystone.storage.runs import latest_run, read_artifact
-from tests.e2e.processes import free_port, running_server
+from tests.e2e.processes import free_port, post_when_loaded, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -40,13 +39,13 @@ def test_psml_serve_with_two_workers_answers_both_paths(housing_root: Path) -> N
     with running_server(command, url):
         body = {"instances": [HOUSE, {**HOUSE, "living_area_sqft": 3500}, HOUSE], "parameters": {"round_to": 1000}}
         for path in ("/housing", "/housing/v0/m0/housing"):
-            response = httpx.post(url + path, json=body, timeout=30)
+            response = post_when_loaded(url + path, body)
             assert response.status_code == 200, response.text
             predictions = response.json()["predictions"]
             assert len(predictions) == 3
             assert all(p["price"] > 0 and p["price"] % 1000 == 0 for p in predictions)
             assert predictions[0] == predictions[2]
-        too_many = httpx.post(url + "/housing", json={"instances": [HOUSE] * (MAX_INSTANCES + 1)}, timeout=30)
+        too_many = post_when_loaded(url + "/housing", {"instances": [HOUSE] * (MAX_INSTANCES + 1)})
         assert too_many.status_code == 422
         assert str(MAX_INSTANCES) in too_many.text
 
