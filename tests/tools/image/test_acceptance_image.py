@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import QUICK_HOUSING, psml, saved_run_id
+from tests.e2e.housing.runs import QUICK_HOUSING
+from tests.e2e.processes import psml, saved_run_id
 from tools.image.build import BuildReport
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.e2e.processes import free_port
 from tests.tools.image.conftest import REPO, ensure_apt
 from tools.image.oci import read_manifest
 from tools.image.push import PushError, push

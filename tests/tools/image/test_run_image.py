@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import QUICK_HOUSING, free_port, psml
+from tests.e2e.housing.runs import QUICK_HOUSING
+from tests.e2e.processes import free_port, psml
 from tools.image.build import BuildReport
 from tools.image.oci import read_config
 from tools.image.run import container_command, unpack
