@@ -151,6 +151,28 @@ def write_locks_index(root: Path) -> Path:
     return index
 
 
+def copy_lock(template: str, name: str, root: Path) -> Path | None:
+    """Start experiment ``name``'s lock as a copy of ``template``'s; return it, or None without one.
+
+    `psml experiments new` copies the template's `requirements.txt` unchanged (comments aside), so
+    resolving it again would give the template's lock: copying it makes the new experiment build
+    and test under Bazel at once, offline. Only the lines naming the template's requirements file
+    and lock command change. `psml experiments lock NAME` replaces it once requirements change.
+    """
+    source = lock_path(template, root)
+    if not source.is_file():
+        return None
+    text = source.read_text(encoding="utf-8")
+    text = text.replace(f"psml experiments lock {template}\n", f"psml experiments lock {name}\n")
+    text = text.replace(f"experiments/{template}/requirements.txt", f"experiments/{name}/requirements.txt")
+    target = lock_path(name, root)
+    scratch = target.with_name(f".{target.name}.tmp")
+    scratch.write_text(text, encoding="utf-8")
+    scratch.replace(target)
+    write_locks_index(root)
+    return target
+
+
 def lock_experiment(name: str, *, root: Path | None = None, uv: Path | None = None) -> Path:
     """Resolve experiments/NAME/requirements.txt plus the platform pins into NAME.lock.
 

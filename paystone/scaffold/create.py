@@ -126,4 +126,14 @@ def create_experiment(name: str, template: Template | str = Template.housing, *,
         if destination.exists():
             raise ScaffoldError(f"experiment {name!r} appeared at {destination} while it was being written")
         staged.rename(destination)
+    _copy_template_lock(template, name, root)
     return destination
+
+
+def _copy_template_lock(template: str, name: str, root: Path) -> None:
+    """Give the copy the template's lock when ``root`` is a checkout's ``experiments/`` folder."""
+    from paystone.dependencies.locking import EXPERIMENT_LOCKS, copy_lock
+
+    repository = root.parent
+    if (repository / EXPERIMENT_LOCKS).is_dir():
+        copy_lock(template, name, repository)

@@ -118,3 +118,21 @@ def test_a_name_that_reappears_after_renaming_is_caught_before_the_package_appea
         with pytest.raises(ScaffoldError, match="still names it"):
             create_experiment("churn", "toy", root=root)
     assert sorted(p.name for p in root.iterdir()) == ["toy"]
+
+
+def test_in_a_checkout_the_copy_gets_the_templates_lock(tmp_path: Path) -> None:
+    repository = tmp_path / "repo"
+    root = repository / "experiments"
+    root.mkdir(parents=True)
+    shutil.copytree(get_experiment("toy").path, root / "toy", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    locks = repository / "third_party" / "python" / "experiments"
+    locks.mkdir(parents=True)
+    (locks / "toy.lock").write_text("#    psml experiments lock toy\nnumpy==2.4.6 \\\n    --hash=sha256:aaaa\n")
+    create_experiment("churn", "toy", root=root)
+    assert (locks / "churn.lock").read_text() == "#    psml experiments lock churn\nnumpy==2.4.6 \\\n    --hash=sha256:aaaa\n"
+    assert 'EXPERIMENTS = ["churn", "toy"]' in (locks / "locks.bzl").read_text()
+
+
+def test_outside_a_checkout_no_lock_is_written(root: Path) -> None:
+    create_experiment("churn", "toy", root=root)
+    assert not (root.parent / "third_party").exists()

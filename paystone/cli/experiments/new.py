@@ -44,6 +44,7 @@ def new(
         "next:\n"
         f"  psml experiments train {name}          # train, evaluate and save a run\n"
         f"  .venv/bin/python -m pytest {path.relative_to(path.parent.parent)}   # its serving tests\n"
-        f"  psml experiments lock {name}           # its hashed lock, for Bazel and images\n"
-        f"then edit schema/, train/, serve/ and tests/ for your problem (docs/writing-an-experiment.md)."
+        f"  tools/bazel test //experiments/{name}/...   # its Bazel targets (it starts with {template}'s lock)\n"
+        f"then edit schema/, train/, serve/ and tests/ for your problem (docs/writing-an-experiment.md);\n"
+        f"after changing requirements.txt, `psml experiments lock {name}` writes its own hashed lock."
     )
