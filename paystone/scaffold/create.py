@@ -130,10 +130,22 @@ def create_experiment(name: str, template: Template | str = Template.housing, *,
     return destination
 
 
+#: Debian package locks of the serving images (tools/image/debian_lock.py), one per experiment.
+DEBIAN_LOCKS = Path("third_party/debian")
+
+
 def _copy_template_lock(template: str, name: str, root: Path) -> None:
-    """Give the copy the template's lock when ``root`` is a checkout's ``experiments/`` folder."""
+    """Give the copy the template's Python and Debian locks when ``root`` is a checkout's ``experiments/``.
+
+    The copy's requirements.txt and packages.txt are the template's, so both resolve to the
+    template's locks: with them the new package's Bazel targets and serving image build at once.
+    """
     from paystone.dependencies.locking import EXPERIMENT_LOCKS, copy_lock
 
     repository = root.parent
     if (repository / EXPERIMENT_LOCKS).is_dir():
         copy_lock(template, name, repository)
+    debian = repository / DEBIAN_LOCKS / f"{template}.lock"
+    if debian.is_file():
+        text = debian.read_text(encoding="utf-8").replace(f"of the {template} serving image", f"of the {name} serving image", 1)
+        (repository / DEBIAN_LOCKS / f"{name}.lock").write_text(text, encoding="utf-8")

@@ -128,7 +128,11 @@ def test_in_a_checkout_the_copy_gets_the_templates_lock(tmp_path: Path) -> None:
     locks = repository / "third_party" / "python" / "experiments"
     locks.mkdir(parents=True)
     (locks / "toy.lock").write_text("#    psml experiments lock toy\nnumpy==2.4.6 \\\n    --hash=sha256:aaaa\n")
+    debian = repository / "third_party" / "debian"
+    debian.mkdir(parents=True)
+    (debian / "toy.lock").write_text("# Debian packages of the toy serving image: the closure of python3.11.\nzlib1g:amd64=1 sha256=bb\n")
     create_experiment("churn", "toy", root=root)
+    assert (debian / "churn.lock").read_text() == "# Debian packages of the churn serving image: the closure of python3.11.\nzlib1g:amd64=1 sha256=bb\n"
     assert (locks / "churn.lock").read_text() == "#    psml experiments lock churn\nnumpy==2.4.6 \\\n    --hash=sha256:aaaa\n"
     assert 'EXPERIMENTS = ["churn", "toy"]' in (locks / "locks.bzl").read_text()
 
