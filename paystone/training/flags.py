@@ -2,7 +2,10 @@
 
 Each train binary (`bazel run //experiments/housing:train -- --learning_rate=0.05`) gets one flag
 per hyperparameter, its description as help and its default shown, plus the run options
-`--override=TASK=module:function` (repeatable) and `--root=PATH|gs://bucket/prefix`.
+`--override=TASK=module:function` (repeatable) and `--root=PATH|gs://bucket/prefix`. It also takes
+`--set NAME=VALUE` (repeatable), the spelling of `psml experiments train`, so the flags of one
+work with the other: `bazel run //experiments/housing:train -- --set max_iter=40` and
+`psml experiments train housing --set max_iter=40` are the same run.
 
 A fresh `FlagValues` is built per parse instead of absl's global `FLAGS`, so parsing is repeatable
 (tests, several experiments in one process) and never collides with other libraries' flags.
@@ -31,7 +34,8 @@ from paystone.training.overrides import parse_override
 OVERRIDE_FLAG = "override"
 ROOT_FLAG = "root"
 HELP_FLAG = "help"
-RESERVED_NAMES = frozenset({OVERRIDE_FLAG, ROOT_FLAG, HELP_FLAG, "helpfull", "flagfile", "undefok"})
+SET_FLAG = "set"
+RESERVED_NAMES = frozenset({OVERRIDE_FLAG, ROOT_FLAG, HELP_FLAG, SET_FLAG, "helpfull", "flagfile", "undefok"})
 RUN_OPTIONS = "run options"
 _JSON_ORIGINS = (list, tuple, dict, set, frozenset)
 
@@ -99,6 +103,10 @@ def define_flags(model: type[BaseModel]) -> absl_flags.FlagValues:
         OVERRIDE_FLAG, [], "Replace a task for this run by a compatible function: TASK=module:function",
         flag_values=flag_values, module_name=RUN_OPTIONS,
     )
+    absl_flags.DEFINE_multi_string(
+        SET_FLAG, [], "Set a hyperparameter, as `psml experiments train` does: NAME=VALUE (same as --NAME=VALUE)",
+        flag_values=flag_values, module_name=RUN_OPTIONS,
+    )
     absl_flags.DEFINE_string(
         ROOT_FLAG, None, "Storage root for save(): a folder or gs://bucket/prefix "
         "(default: $PSML_STORAGE_ROOT, else ./artifacts).",
@@ -113,7 +121,7 @@ def define_flags(model: type[BaseModel]) -> absl_flags.FlagValues:
 def help_text(model: type[BaseModel], program: str = "train") -> str:
     """The `--help` text: usage, then every hyperparameter with its description and default."""
     usage = (
-        f"usage: {program} [--HYPERPARAMETER=VALUE ...] [--override=TASK=module:function ...] "
+        f"usage: {program} [--HYPERPARAMETER=VALUE | --set NAME=VALUE ...] [--override=TASK=module:function ...] "
         "[--root=PATH|gs://bucket/prefix]"
     )
     summary = (model.__doc__ or "").strip().splitlines()
@@ -154,11 +162,34 @@ def _overrides(arguments: Sequence[str]) -> dict[str, str]:
     return overrides
 
 
+def _set_flags(model: type[BaseModel], flag_values: absl_flags.FlagValues) -> list[str]:
+    """`--set NAME=VALUE` values as `--NAME=VALUE` flags, refusing what `--NAME` alone would not take."""
+    flags: list[str] = []
+    seen: set[str] = set()
+    for assignment in flag_values[SET_FLAG].value:
+        name, equals, value = assignment.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise CommandLineError(f"flag --{SET_FLAG}={assignment!r}: expected NAME=VALUE")
+        if name not in model.model_fields:
+            known = ", ".join(model.model_fields) or "none"
+            raise CommandLineError(f"flag --{SET_FLAG}: {name!r} is not a hyperparameter of {model.__name__} (known: {known})")
+        if name in seen or flag_values[name].present:
+            raise CommandLineError(f"hyperparameter {name!r} is set twice (--{name} and/or --{SET_FLAG}); give it once")
+        seen.add(name)
+        flags.append(f"--{name}={value}")
+    return flags
+
+
 def parse_command_line(model: type[BaseModel], argv: Sequence[str]) -> CommandLine:
     """Parse `argv` (program name first, like `sys.argv`); `--help` prints the help and exits 0."""
     flag_values = define_flags(model)
     try:
         remaining = flag_values(list(argv))
+        set_flags = _set_flags(model, flag_values)
+        if set_flags:  # parsed again with each --set NAME=VALUE as --NAME=VALUE: one conversion path
+            flag_values = define_flags(model)
+            remaining = flag_values([*argv, *set_flags])
     except absl_flags.Error as error:
         raise CommandLineError(f"{error}; see --help") from None
     if flag_values[HELP_FLAG].value:

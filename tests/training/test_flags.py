@@ -79,6 +79,28 @@ def test_bad_command_lines_are_named(argument: str, error: type[Exception], mess
         parse_command_line(Params, ["train", argument])
 
 
+def test_set_takes_psmls_spelling_and_converts_like_the_flag_itself() -> None:
+    command_line = parse_command_line(
+        Params, ["train", "--set", "trees=7", "--set=shuffle=false", "--set", 'features=["c"]', "--set=name=a=b"]
+    )
+    assert command_line.hyperparameters == Params(trees=7, shuffle=False, features=["c"], name="a=b")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--set", "trees"], r"flag --set='trees': expected NAME=VALUE"),
+        (["--set", "treez=3"], r"'treez' is not a hyperparameter of Params \(known: learning_rate, trees,"),
+        (["--set", "trees=3", "--trees=4"], r"hyperparameter 'trees' is set twice"),
+        (["--set", "trees=3", "--set", "trees=4"], r"hyperparameter 'trees' is set twice"),
+        (["--set", "trees=many"], r"flag --trees=many: invalid literal for int"),
+    ],
+)
+def test_bad_set_flags_are_named(arguments: list[str], message: str) -> None:
+    with pytest.raises(CommandLineError, match=message):
+        parse_command_line(Params, ["train", *arguments])
+
+
 def test_same_task_overridden_twice_is_refused() -> None:
     with pytest.raises(CommandLineError, match="names task 'load' twice"):
         parse_command_line(Params, ["train", "--override=load=a:b", "--override=load=c:d"])
@@ -97,7 +119,7 @@ def test_help_lists_every_hyperparameter_with_description_and_default(capsys: py
     assert "(default: '0.1')" in out
     assert "(default: '100')" in out
     assert "(default: 'rbf')" in out
-    assert "--override" in out and "--root" in out
+    assert "--override" in out and "--root" in out and "--set" in out
 
 
 def test_reserved_field_names_are_refused() -> None:

@@ -7,7 +7,8 @@
 gives every experiment the same targets (`bazel query //experiments/...`):
   :lib               the experiment's sources and data files
   :train             py_binary of train/main.py (alias of :train_bin), same flags as `psml experiments train`
-                     (`bazel run //experiments/housing:train -- --learning_rate=0.1`)
+                     (`bazel run //experiments/housing:train -- --learning_rate=0.1`, or psml's
+                     spelling `-- --set learning_rate=0.1 --override TASK=module:function --root PATH`)
   :serve             the serving app under Gunicorn (alias of :serve_bin) (`bazel run //experiments/housing:serve`)
   :serving_test      the serving tests (tests/serve/) under pytest
   :train_smoke_test  train/main.py end to end through evaluate_models and save(), with
