@@ -46,6 +46,15 @@ HOUSE = {
 }
 
 
+def request_limits_env() -> dict[str, str]:
+    """The limits housing's hardware.py sets (413 over max_request_bytes, 504 over timeout_seconds)."""
+    from experiments.housing.infrastructure.hardware import hardware
+    from paystone.serving.limits import MAX_REQUEST_BYTES_ENV, REQUEST_TIMEOUT_ENV
+
+    handling = hardware.serving.request_handling
+    return {MAX_REQUEST_BYTES_ENV: str(handling.max_request_bytes), REQUEST_TIMEOUT_ENV: f"{handling.timeout_seconds:g}"}
+
+
 def train_model() -> Any:
     """The housing model with default hyperparameters on the full data (a couple of seconds)."""
     experiment = housing.build()
@@ -157,7 +166,11 @@ def main() -> None:
         pickle_path = Path(scratch) / "model.pkl"
         pickle_path.write_bytes(pickle.dumps(model))
         servers = {
-            "platform": Server("experiments.housing.serve.app:app", {"PSML_STORAGE_ROOT": str(root), "PSML_RUN": run_id}),
+            # With the request limits of hardware.py active (body size, timeout), as under `psml serve`.
+            "platform": Server(
+                "experiments.housing.serve.app:app",
+                {"PSML_STORAGE_ROOT": str(root), "PSML_RUN": run_id, **request_limits_env()},
+            ),
             "bare": Server("benchmarks.bare_housing_app:app", {"BARE_MODEL_PICKLE": str(pickle_path)}),
         }
         try:

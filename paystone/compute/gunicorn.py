@@ -21,12 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from paystone.compute.types.infrastructure import ServingGroup
+from paystone.serving.limits import MAX_REQUEST_BYTES_ENV, REQUEST_TIMEOUT_ENV, WORKER_THREADS_ENV
 
 WORKER_CLASS = "uvicorn_worker.UvicornWorker"
-ENV_REQUEST_TIMEOUT = "PSML_REQUEST_TIMEOUT_SECONDS"
-ENV_MAX_REQUEST_BYTES = "PSML_MAX_REQUEST_BYTES"
+# The serving app enforces these (paystone.serving.limits); the names are its own.
+ENV_REQUEST_TIMEOUT = REQUEST_TIMEOUT_ENV
+ENV_MAX_REQUEST_BYTES = MAX_REQUEST_BYTES_ENV
+ENV_WORKER_THREADS = WORKER_THREADS_ENV
+# Informational: Gunicorn's worker_connections (below) enforces the concurrency limit.
 ENV_MAX_CONCURRENT_REQUESTS = "PSML_MAX_CONCURRENT_REQUESTS"
-ENV_WORKER_THREADS = "PSML_WORKER_THREADS"
 
 # HTTP request-line and header limits (Gunicorn's defaults, written out so the plan shows them).
 LIMIT_REQUEST_LINE = 8190

@@ -33,6 +33,7 @@ from paystone.serving.artifacts import ArtifactReference, ArtifactSource
 from paystone.serving.dependencies import Artifact
 from paystone.serving.encoding import PredictionEncoder
 from paystone.serving.errors import ErrorBody, ServingDefinitionError, error_response
+from paystone.serving.limits import RequestLimits, RequestLimitsMiddleware, apply_worker_threads
 from paystone.serving.loading import ArtifactLoader
 from paystone.serving.metrics import CONTENT_TYPE, MetricsRoute, RequestMetrics
 from paystone.serving.runtime import ServingConfig, stored_artifacts
@@ -100,9 +101,11 @@ def build_serving_app(
         return stored_artifacts(service, served, ServingConfig.from_env())
 
     loader = ArtifactLoader((), (lambda: artifacts) if artifacts is not None else source_from_environment)
+    limits = RequestLimits.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        apply_worker_threads(limits)
         loader.start()
         yield
 
@@ -118,6 +121,7 @@ def build_serving_app(
     app.state.psml_metrics = RequestMetrics()
     _install_error_handlers(app)
     _install_probes(app)
+    app.add_middleware(RequestLimitsMiddleware, limits=limits)
 
     for spec in specs:
         endpoint = _endpoint(spec, app)

@@ -228,7 +228,7 @@ class RequestHandling(_Model):
     """Limits on each request the service accepts."""
 
     timeout_seconds: float = Field(
-        default=30, gt=0, le=3600, description="Longest a request may take before the service answers 504."
+        default=30, gt=0, le=3600, description="Longest a request may take before the service answers 504 (enforced by paystone.serving.limits)."
     )
     max_concurrent_requests: int = Field(
         default=64,
@@ -239,7 +239,10 @@ class RequestHandling(_Model):
         default=1_572_864,
         ge=1024,
         le=32 * 1024 * 1024,
-        description="Largest request body accepted, in bytes (default 1.5 MB, as Vertex AI's shared endpoint).",
+        description=(
+            "Largest request body accepted, in bytes (default 1.5 MB, as Vertex AI's shared endpoint); "
+            "larger ones are answered 413."
+        ),
     )
 
 
