@@ -12,6 +12,7 @@ Resolution is `uv pip compile --generate-hashes`, with uv itself installed from 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -43,6 +44,14 @@ class PinConflictError(ValueError):
 
 class LockError(RuntimeError):
     """The resolver could not produce a lock (its message says why)."""
+
+
+class StaleLockError(LockError):
+    """An experiment's lock was resolved from other pins than its requirements now hold."""
+
+
+#: The lock's comment line recording what it was resolved from (see `pins_digest`).
+DIGEST_LINE = "# pins digest: "
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,67 @@ def check_conflicts(experiment: list[Pin], platform: list[Pin]) -> None:
             "the experiment's pins contradict the platform's:\n  " + "\n  ".join(conflicts)
             + "\nUse the platform's version, or change the platform pin for every experiment."
         )
+
+
+def pins_digest(experiment: list[Pin], platform: list[Pin]) -> str:
+    """What a lock is resolved from, as one value: the sorted `name==version` pins of both files.
+
+    Comments, order and spelling of names do not count, so the renamed copy `psml experiments
+    new` makes of a template's requirements.txt has the template's digest.
+    """
+    lines = sorted({f"{pin.key}=={pin.version}" for pin in [*experiment, *platform]})
+    return "sha256:" + hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def current_digest(name: str, root: Path) -> str:
+    """The digest of experiments/NAME/requirements.txt plus the platform's pins, as they are now."""
+    requirements = Path("experiments") / name / "requirements.txt"
+    if not (root / requirements).is_file():
+        raise LockError(f"experiment {name!r} has no {requirements}")
+    experiment = read_pins(root / requirements, display=str(requirements))
+    platform = read_pins(root / PLATFORM_REQUIREMENTS, display=str(PLATFORM_REQUIREMENTS))
+    return pins_digest(experiment, platform)
+
+
+def stamp_digest(text: str, digest: str) -> str:
+    """`text` (a lock) with its digest line: after the leading comments, replacing an older one."""
+    lines = [line for line in text.splitlines() if not line.startswith(DIGEST_LINE)]
+    header = 0
+    while header < len(lines) and lines[header].startswith("#"):
+        header += 1
+    lines.insert(header, DIGEST_LINE + digest)
+    return "\n".join(lines) + "\n"
+
+
+def recorded_digest(lock: Path) -> str | None:
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if line.startswith(DIGEST_LINE):
+            return line[len(DIGEST_LINE) :].strip()
+    return None
+
+
+def check_lock(name: str, root: Path | None = None) -> Path:
+    """Refuse a missing lock, or one resolved from other pins than requirements now hold.
+
+    Without this, editing requirements.txt and forgetting to lock builds with the old lock and
+    fails later, as an ImportError inside a test or an image. Returns the lock's path.
+    """
+    root = root or repository_root()
+    lock = lock_path(name, root)
+    shown = lock.relative_to(root)
+    fix = f"run `psml experiments lock {name}`"
+    if not lock.is_file():
+        raise StaleLockError(f"experiment {name!r} has no lock at {shown}: {fix}")
+    recorded = recorded_digest(lock)
+    current = current_digest(name, root)
+    if recorded is None:
+        raise StaleLockError(f"{shown} records no pins digest (written before digests): {fix}")
+    if recorded != current:
+        raise StaleLockError(
+            f"{shown} is stale: it was resolved from other pins than experiments/{name}/requirements.txt and "
+            f"{PLATFORM_REQUIREMENTS} hold now (recorded {recorded}, now {current}): {fix}"
+        )
+    return lock
 
 
 def ensure_uv(cache_dir: Path | None = None) -> Path:
@@ -212,6 +282,7 @@ def lock_experiment(name: str, *, root: Path | None = None, uv: Path | None = No
                 f"could not resolve {requirements} with the platform's pins ({PLATFORM_REQUIREMENTS}):\n"
                 + (result.stderr.strip() or result.stdout.strip())
             )
+        output.write_text(stamp_digest(output.read_text(encoding="utf-8"), pins_digest(experiment_pins, platform_pins)))
         shutil.move(str(output), target)
     write_locks_index(root)
     return target

@@ -138,3 +138,41 @@ def test_a_new_experiment_starts_with_its_templates_lock_renamed_only_where_it_n
     assert 'EXPERIMENTS = ["churn", "housing"]' in (tmp_path / "third_party/python/experiments/locks.bzl").read_text()
     assert locking.copy_lock("nolock", "other", tmp_path) is None
     assert not (tmp_path / "third_party/python/experiments/other.lock").exists()
+
+
+def _pins(text: str, tmp_path: Path, name: str) -> list[locking.Pin]:
+    return read_pins(_file(tmp_path / name, text))
+
+
+def test_the_pins_digest_ignores_comments_order_and_spelling(tmp_path: Path) -> None:
+    platform = _pins("fastapi==0.165.0\n", tmp_path, "platform.in")
+    one = _pins("# housing's packages\nnumpy==2.4.6\nscikit_learn==1.9.1\n", tmp_path, "a.txt")
+    same = _pins("scikit-learn==1.9.1  # churn's\nnumpy==2.4.6\n", tmp_path, "b.txt")
+    other = _pins("numpy==2.4.5\nscikit-learn==1.9.1\n", tmp_path, "c.txt")
+    assert locking.pins_digest(one, platform) == locking.pins_digest(same, platform)
+    assert locking.pins_digest(one, platform) != locking.pins_digest(other, platform)
+    assert locking.pins_digest(one, platform) != locking.pins_digest(one, [])
+
+
+def test_stamping_puts_one_digest_line_after_the_header() -> None:
+    stamped = locking.stamp_digest("# uv header\n#    psml experiments lock x\nsix==1.17.0 \\\n", "sha256:1")
+    assert stamped.splitlines()[2] == "# pins digest: sha256:1"
+    restamped = locking.stamp_digest(stamped, "sha256:2")
+    assert [line for line in restamped.splitlines() if line.startswith("# pins digest")] == ["# pins digest: sha256:2"]
+
+
+def test_a_missing_unstamped_or_stale_lock_is_refused_naming_the_fix(tmp_path: Path) -> None:
+    _file(tmp_path / "third_party/python/requirements.in", "fastapi==0.165.0\n")
+    requirements = _file(tmp_path / "experiments/demo/requirements.txt", "six==1.17.0\n")
+    lock = tmp_path / "third_party/python/experiments/demo.lock"
+    with pytest.raises(locking.StaleLockError, match=r"'demo' has no lock .*run `psml experiments lock demo`"):
+        locking.check_lock("demo", tmp_path)
+    _file(lock, "six==1.17.0 \\\n    --hash=sha256:aa\n")
+    with pytest.raises(locking.StaleLockError, match="records no pins digest"):
+        locking.check_lock("demo", tmp_path)
+    lock.write_text(locking.stamp_digest(lock.read_text(), locking.current_digest("demo", tmp_path)))
+    assert locking.check_lock("demo", tmp_path) == lock
+    requirements.write_text("six==1.16.0\n")
+    with pytest.raises(locking.StaleLockError, match=r"demo.lock is stale: .*recorded sha256:\w+, now sha256:\w+"):
+        locking.check_lock("demo", tmp_path)
+

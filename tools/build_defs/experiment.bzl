@@ -13,6 +13,8 @@ gives every experiment the same targets (`bazel query //experiments/...`):
   :serving_test      the serving tests (tests/serve/) under pytest
   :train_smoke_test  train/main.py end to end through evaluate_models and save(), with
                      small-sample task overrides
+  :lock_test         the experiment's lock was resolved from the pins requirements.txt and the
+                     platform's requirements.in hold now (else: run `psml experiments lock NAME`)
 Every target runs with the experiment's own lock (`@pip_<name>`, from
 third_party/python/experiments/<name>.lock) plus the data packages (`@pip_data`).
 """
@@ -93,6 +95,22 @@ def experiment(name, smoke_overrides = {}, smoke_flags = [], smoke_timeout = "lo
         srcs_version = "PY3",
         size = "large",
         timeout = smoke_timeout,
+    )
+
+    native.py_test(
+        name = "lock_test",
+        srcs = ["//tools/build_defs:lock_test.py"],
+        main = "//tools/build_defs:lock_test.py",
+        args = [name],
+        data = [
+            "requirements.txt",
+            "//third_party/python/experiments:%s.lock" % name,
+            "//third_party/python:requirements.in",
+        ],
+        deps = ["//paystone"] + packages,
+        python_version = "PY3",
+        srcs_version = "PY3",
+        size = "small",
     )
 
     # Serving images (issue 6, tools/build_defs/image.bzl): :image, :image.tar, :push, :image_with_artifacts.

@@ -17,3 +17,9 @@ def test_lock_help_says_what_it_refuses() -> None:
     result = CliRunner().invoke(app, ["experiments", "lock", "--help"])
     assert result.exit_code == 0
     assert "range" in result.stdout
+
+
+def test_check_refuses_an_experiment_without_a_lock_and_resolves_nothing() -> None:
+    result = CliRunner().invoke(app, ["experiments", "lock", "toy", "--check"])
+    assert result.exit_code == 1
+    assert "'toy' has no lock" in result.stderr and "psml experiments lock toy" in result.stderr
