@@ -24,11 +24,8 @@ from paystone.compute.types.infrastructure import ServingGroup
 from paystone.serving.limits import MAX_REQUEST_BYTES_ENV, REQUEST_TIMEOUT_ENV, WORKER_THREADS_ENV
 
 WORKER_CLASS = "uvicorn_worker.UvicornWorker"
-# The serving app enforces these (paystone.serving.limits); the names are its own.
-ENV_REQUEST_TIMEOUT = REQUEST_TIMEOUT_ENV
-ENV_MAX_REQUEST_BYTES = MAX_REQUEST_BYTES_ENV
-ENV_WORKER_THREADS = WORKER_THREADS_ENV
-# Informational: Gunicorn's worker_connections (below) enforces the concurrency limit.
+# Informational: Gunicorn's worker_connections (below) enforces the concurrency limit; the other
+# limits are enforced by the serving app (paystone.serving.limits), which owns their names.
 ENV_MAX_CONCURRENT_REQUESTS = "PSML_MAX_CONCURRENT_REQUESTS"
 
 # HTTP request-line and header limits (Gunicorn's defaults, written out so the plan shows them).
@@ -50,10 +47,10 @@ def post_worker_init(worker):
 def app_environment(serving: ServingGroup) -> dict[str, str]:
     """Environment variables carrying the request limits to the serving app."""
     return {
-        ENV_REQUEST_TIMEOUT: f"{serving.request_handling.timeout_seconds:g}",
-        ENV_MAX_REQUEST_BYTES: str(serving.request_handling.max_request_bytes),
+        REQUEST_TIMEOUT_ENV: f"{serving.request_handling.timeout_seconds:g}",
+        MAX_REQUEST_BYTES_ENV: str(serving.request_handling.max_request_bytes),
         ENV_MAX_CONCURRENT_REQUESTS: str(serving.request_handling.max_concurrent_requests),
-        ENV_WORKER_THREADS: str(serving.gunicorn_threads),
+        WORKER_THREADS_ENV: str(serving.gunicorn_threads),
         # Workers are the unit of parallelism: an OpenMP pool per worker (scikit-learn's gradient
         # boosting) oversubscribes the vCPUs and was measured 30-50x slower on a busy 2-core host.
         "OMP_NUM_THREADS": "1",

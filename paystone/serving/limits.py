@@ -14,7 +14,6 @@ whose event loop is blocked, taking every request in flight with it.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -23,7 +22,7 @@ import anyio.to_thread
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paystone.serving.errors import ServingConfigError
+from paystone.serving.errors import ServingConfigError, error_response
 
 MAX_REQUEST_BYTES_ENV = "PSML_MAX_REQUEST_BYTES"
 REQUEST_TIMEOUT_ENV = "PSML_REQUEST_TIMEOUT_SECONDS"
@@ -79,18 +78,6 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _error(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class RequestLimitsMiddleware:
     """ASGI middleware answering 413 for an oversized body and 504 for a request over its time.
 
@@ -112,7 +99,7 @@ class RequestLimitsMiddleware:
             try:
                 receive = await self._limit_body(scope, receive, self.limits.max_request_bytes)
             except _BodyTooLarge as exc:
-                await _error(send, 413, str(exc))
+                await error_response(413, str(exc))(scope, receive, send)
                 return
         if self.limits.timeout_seconds is None:
             await self.app(scope, receive, send)
@@ -168,7 +155,7 @@ class RequestLimitsMiddleware:
         task.cancel()  # an async handler stops here; a thread finishes on its own
         task.add_done_callback(_consume)
         if not state["started"]:
-            await _error(send, 504, f"the request took longer than {timeout:g} s (timeout_seconds)")
+            await error_response(504, f"the request took longer than {timeout:g} s (timeout_seconds)")(scope, receive, send)
 
 
 def _consume(task: asyncio.Future[Any]) -> None:

@@ -13,12 +13,12 @@ from gunicorn.config import Config
 
 from experiments.toy.infrastructure.hardware import hardware
 from paystone.compute.gunicorn import (
-    ENV_MAX_REQUEST_BYTES,
     WORKER_CLASS,
     gunicorn_settings,
     write_gunicorn_config,
 )
 from paystone.compute.types.infrastructure import ServingGroup
+from paystone.serving.limits import MAX_REQUEST_BYTES_ENV
 
 
 def test_settings_follow_the_serving_group() -> None:
@@ -33,7 +33,7 @@ def test_settings_follow_the_serving_group() -> None:
     assert settings["keepalive"] == serving.gunicorn_keepalive_seconds
     assert (settings["max_requests"], settings["max_requests_jitter"]) == (10_000, 1_000)
     assert settings["worker_connections"] == 32  # 64 concurrent requests over 2 workers
-    assert f"{ENV_MAX_REQUEST_BYTES}=1572864" in settings["raw_env"]
+    assert f"{MAX_REQUEST_BYTES_ENV}=1572864" in settings["raw_env"]
     assert gunicorn_settings(serving)["bind"] == ["0.0.0.0:8080"]
 
 
