@@ -5,7 +5,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import httpx
@@ -67,8 +67,11 @@ APP = textwrap.dedent(
     async def app(scope, receive, send):
         if scope["type"] != "http":
             return
-        if scope["path"] == "/slow":
-            await asyncio.sleep(1.5)
+        if scope["path"] == "/slow":  # held until the test releases it (bounded: 30 s)
+            for _ in range(600):
+                if os.path.exists("release"):
+                    break
+                await asyncio.sleep(0.05)
         body = json.dumps({"max_request_bytes": os.environ.get("PSML_MAX_REQUEST_BYTES")}).encode()
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})
@@ -106,12 +109,18 @@ def test_gunicorn_runs_with_the_generated_config_and_enforces_concurrency(tmp_pa
         assert response.json() == {"max_request_bytes": "4096"}  # raw_env reached the worker
 
         def slow(_: int) -> int:
-            with httpx.Client(timeout=10) as client:
+            with httpx.Client(timeout=40) as client:
                 return client.get(url + "/slow").status_code
 
+        # The held requests stay in flight until the refused one has come back, whatever the
+        # machine's load: two in flight allowed, the third refused.
         with ThreadPoolExecutor(max_workers=3) as pool:
-            statuses = sorted(pool.map(slow, range(3)))
-        assert statuses == [200, 200, 503]  # two in flight allowed, the third refused
+            futures = [pool.submit(slow, i) for i in range(3)]
+            first = next(as_completed(futures, timeout=30))
+            assert first.result() == 503
+            (tmp_path / "release").touch()
+            statuses = sorted(future.result(timeout=40) for future in futures)
+        assert statuses == [200, 200, 503]
     finally:
         server.terminate()
         server.wait(timeout=30)
