@@ -57,6 +57,17 @@ def experiments_folders() -> list[Path]:
     return [Path(entry) for entry in dict.fromkeys(experiments.__path__)]
 
 
+def packages_in(folder: Path) -> list[ExperimentPackage]:
+    """The experiment packages directly in ``folder`` (any folder, e.g. a scaffold's root), sorted by name."""
+    if not folder.is_dir():
+        return []
+    return [
+        ExperimentPackage(name=path.name, path=path)
+        for path in sorted(folder.iterdir())
+        if path.is_dir() and _NAME.match(path.name) and (path / "train" / "main.py").is_file()
+    ]
+
+
 def list_experiments() -> list[ExperimentPackage]:
     """Every experiment package of every experiments folder, sorted by name.
 
@@ -64,13 +75,8 @@ def list_experiments() -> list[ExperimentPackage]:
     """
     found: dict[str, ExperimentPackage] = {}
     for folder in experiments_folders():
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            if path.name in found or not (path.is_dir() and _NAME.match(path.name)):
-                continue
-            if (path / "train" / "main.py").is_file():
-                found[path.name] = ExperimentPackage(name=path.name, path=path)
+        for package in packages_in(folder):
+            found.setdefault(package.name, package)
     return [found[name] for name in sorted(found)]
 
 

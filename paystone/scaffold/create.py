@@ -96,9 +96,9 @@ def leftovers(package: Path, template: str) -> list[str]:
 
 def template_names(root: Path) -> list[str]:
     """The experiment packages of ``root`` a new one can start from: the templates and the team's own."""
-    if not root.is_dir():
-        return []
-    return sorted(path.name for path in root.iterdir() if (path / "train" / "main.py").is_file())
+    from paystone.discovery import packages_in
+
+    return [package.name for package in packages_in(root)]
 
 
 def create_experiment(name: str, template: Template | str = Template.housing, *, root: Path | None = None) -> Path:
@@ -112,9 +112,9 @@ def create_experiment(name: str, template: Template | str = Template.housing, *,
     template = str(template)
     root = root if root is not None else default_root()
     source = root / template
-    if not (source / "train" / "main.py").is_file():
-        known = ", ".join(template_names(root)) or "none"
-        raise ScaffoldError(f"template {template!r} not found: no experiment package at {source} (known: {known})")
+    known = template_names(root)
+    if template not in known:
+        raise ScaffoldError(f"template {template!r} not found: no experiment package at {source} (known: {', '.join(known) or 'none'})")
     check_new_name(name, template, root)
     destination = root / name
     with tempfile.TemporaryDirectory(dir=root, prefix=f".scaffold-{name}-") as scratch:
